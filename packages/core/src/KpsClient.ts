@@ -1,0 +1,144 @@
+/**
+ * The KPS client service: query a task as an `Effect`, over any `HttpClient`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Credentials from "./Credentials.js"
+import * as internal from "./internal/client.js"
+import type { KeypairTask } from "./KeypairTask.js"
+import type { KpsError, KpsInvalidInput } from "./KpsError.js"
+
+/**
+ * Per-call options of {@link Service.getTask}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetTaskOptions {
+  /** Overrides the client's project id for this call. */
+  readonly projectId?: string | undefined
+  /** Overrides the client's per-request timeout for this call. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * What a `KpsClient` does.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The endpoint requests go to, such as `https://kms.cn-north-4.myhuaweicloud.com`. */
+  readonly endpoint: string
+  /**
+   * Queries one task: `GET /v3/{project_id}/tasks/{task_id}`. Ids are checked before anything is
+   * sent; both are percent-encoded into the path.
+   */
+  readonly getTask: (taskId: string, options?: GetTaskOptions) => Effect.Effect<KeypairTask, KpsError>
+}
+
+/**
+ * The KPS client service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class KpsClient extends Context.Tag("@effect-kps/core/KpsClient")<KpsClient, Service>() {}
+
+/**
+ * How to build a client. Give `region` or `endpoint` (an explicit endpoint wins, which is how you
+ * point the client at the emulator or a proxy).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** An absolute http(s) URL, optionally with a path prefix. Wins over `region`. */
+  readonly endpoint?: string | undefined
+  /** A region id such as `cn-north-4`; the endpoint is `https://kms.{region}.myhuaweicloud.com`. */
+  readonly region?: string | undefined
+  /** The project id used when a call gives none. */
+  readonly projectId?: string | undefined
+  readonly credentials: Credentials.Credentials
+  /** The per-request timeout, from sending to the end of the body. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Appended to `User-Agent: effect-kps/<version>`. */
+  readonly userAgent?: string | undefined
+  /** Wraps the `HttpClient`, to add your own retry, timeout or logging. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * Makes a client from options; fails with {@link KpsInvalidInput} when the options cannot make a
+ * valid request (unknown region, malformed endpoint or project id, unusable credentials).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, KpsInvalidInput, HttpClient.HttpClient> = internal.make
+
+/**
+ * A layer providing {@link KpsClient} over the `HttpClient` in context.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, KpsClient } from "@effect-kps/core"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const KpsLive = KpsClient.layer({
+ *   region: "cn-north-4",
+ *   projectId: "0123456789abcdef0123456789abcdef",
+ *   credentials: Credentials.token(Redacted.make("MIIT..."))
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
+ *
+ * const program = KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsLive))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<KpsClient, KpsInvalidInput, HttpClient.HttpClient> =>
+  Layer.effect(KpsClient, make(options))
+
+/**
+ * {@link layer} with its options read through `Config`: each option may be a `Config`.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, KpsClient } from "@effect-kps/core"
+ * import { Config } from "effect"
+ *
+ * const KpsLive = KpsClient.layerConfig({
+ *   region: Config.string("HUAWEICLOUD_SDK_REGION"),
+ *   projectId: Config.string("HUAWEICLOUD_SDK_PROJECT_ID"),
+ *   credentials: Config.map(Config.redacted("KPS_TOKEN"), Credentials.token)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<Options>
+): Layer.Layer<KpsClient, ConfigError.ConfigError | KpsInvalidInput, HttpClient.HttpClient> =>
+  Layer.effect(KpsClient, Effect.flatMap(Config.unwrap(options), make))
+
+/**
+ * Queries one task with the {@link KpsClient} in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getTask = (
+  taskId: string,
+  options?: GetTaskOptions
+): Effect.Effect<KeypairTask, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.getTask(taskId, options))

@@ -1,0 +1,51 @@
+/** How much of an unparseable error body is kept as the message. */
+export const rawMessageLimit = 1024
+
+/** @internal */
+export interface ErrorBody {
+  readonly errorCode: string
+  readonly errorMessage: string
+  readonly requestId: string | undefined
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const text = (u: unknown): string | undefined =>
+  typeof u === "string" ? u : typeof u === "number" ? String(u) : undefined
+
+const fromRecord = (record: Record<string, unknown>): Omit<ErrorBody, "requestId"> | undefined => {
+  const errorCode = text(record.error_code) ?? text(record.code)
+  const errorMessage = text(record.error_msg) ?? text(record.message) ?? text(record.error_message)
+  return errorCode === undefined && errorMessage === undefined
+    ? undefined
+    : { errorCode: errorCode ?? "", errorMessage: errorMessage ?? "" }
+}
+
+const parseJson = (body: string): unknown => {
+  try {
+    return JSON.parse(body)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads a Huawei error body in any of its shapes: flat `{error_code, error_msg}`, nested
+ * `{error: {...}}`, or `{code, message}`; anything else keeps the start of the raw text.
+ *
+ * @internal
+ */
+export const parse = (body: string): ErrorBody => {
+  const json = parseJson(body)
+  if (isRecord(json)) {
+    const nested = json.error
+    const parsed = (isRecord(nested) ? fromRecord(nested) : undefined) ??
+      fromRecord(json) ??
+      (typeof nested === "string" ? { errorCode: "", errorMessage: nested } : undefined)
+    if (parsed !== undefined) {
+      const requestId = text(json.request_id) ?? (isRecord(nested) ? text(nested.request_id) : undefined)
+      return { ...parsed, requestId }
+    }
+  }
+  return { errorCode: "", errorMessage: body.trim().slice(0, rawMessageLimit), requestId: undefined }
+}
