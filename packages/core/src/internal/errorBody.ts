@@ -1,5 +1,20 @@
-/** How much of an unparseable error body is kept as the message. */
+/** How much of an unparseable error body is kept as the message, in UTF-8 bytes. */
 export const rawMessageLimit = 1024
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** The longest prefix of `text` that fits in `limit` UTF-8 bytes, never splitting a character. */
+const truncateUtf8 = (text: string, limit: number): string => {
+  // Each UTF-16 code unit takes at most 3 bytes: short texts need no encoding at all.
+  if (text.length * 3 <= limit) return text
+  const bytes = encoder.encode(text)
+  if (bytes.length <= limit) return text
+  let end = limit
+  // Back up over continuation bytes (10xxxxxx) to the start of the character that was cut.
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--
+  return decoder.decode(bytes.subarray(0, end))
+}
 
 /** @internal */
 export interface ErrorBody {
@@ -47,5 +62,5 @@ export const parse = (body: string): ErrorBody => {
       return { ...parsed, requestId }
     }
   }
-  return { errorCode: "", errorMessage: body.trim().slice(0, rawMessageLimit), requestId: undefined }
+  return { errorCode: "", errorMessage: truncateUtf8(body, rawMessageLimit), requestId: undefined }
 }
