@@ -9,7 +9,6 @@ import { validateSecretHeader } from "./validation.js"
 /** Headers that carry secrets: redacted wherever platform code prints headers. */
 export const secretHeaderNames: ReadonlyArray<string> = ["authorization", "x-auth-token", "x-security-token"]
 
-/** @internal */
 export interface Authenticator {
   readonly authenticate: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<
     HttpClientRequest.HttpClientRequest
@@ -23,8 +22,6 @@ const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
 
 /**
  * Checks credentials once, when the client is made, and returns how to authenticate a request.
- *
- * @internal
  */
 export const make = (credentials: Credentials): Effect.Effect<Authenticator, KpsInvalidInput> => {
   if (!isCredentials(credentials)) {

@@ -19,7 +19,6 @@ import * as TransportFailure from "./transportFailure.js"
 import { validateEndpoint, validateHeaderText, validateId, validateTimeout } from "./validation.js"
 import { version } from "./version.js"
 
-/** @internal */
 export const defaultTimeout: Duration.Duration = Duration.seconds(30)
 
 const resolveEndpoint = (options: Options): Effect.Effect<string, KpsInvalidInput> =>
@@ -46,7 +45,6 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const preview = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 
-/** @internal */
 export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const endpoint = yield* resolveEndpoint(options)

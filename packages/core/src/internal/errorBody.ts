@@ -16,7 +16,6 @@ const truncateUtf8 = (text: string, limit: number): string => {
   return decoder.decode(bytes.subarray(0, end))
 }
 
-/** @internal */
 export interface ErrorBody {
   readonly errorCode: string
   readonly errorMessage: string
@@ -47,8 +46,6 @@ const parseJson = (body: string): unknown => {
 /**
  * Reads a Huawei error body in any of its shapes: flat `{error_code, error_msg}`, nested
  * `{error: {...}}`, or `{code, message}`; anything else keeps the start of the raw text.
- *
- * @internal
  */
 export const parse = (body: string): ErrorBody => {
   const json = parseJson(body)

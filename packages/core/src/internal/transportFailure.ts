@@ -28,8 +28,6 @@ const causes = function*(error: unknown): Generator<{ readonly code?: unknown; r
 
 /**
  * Why a transport failed, read from the error codes of Node, undici and the browser.
- *
- * @internal
  */
 export const classify = (error: unknown): TransportFailure => {
   for (const cause of causes(error)) {
@@ -40,8 +38,6 @@ export const classify = (error: unknown): TransportFailure => {
 
 /**
  * The messages along the cause chain, outermost first, without repeats.
- *
- * @internal
  */
 export const describe = (error: unknown): string => {
   const messages: Array<string> = []

@@ -16,8 +16,6 @@ const forbidden = /[/?#%\\\s\p{C}\p{Z}]/u
 
 /**
  * Checks a path parameter (task id, project id) before it goes into a URL.
- *
- * @internal
  */
 export const validateId = (field: string, value: unknown): Effect.Effect<string, KpsInvalidInput> => {
   if (typeof value !== "string") return invalid(field, `must be a string, got ${typeof value}`)
@@ -38,8 +36,6 @@ export const validateId = (field: string, value: unknown): Effect.Effect<string,
 /**
  * Checks an endpoint override and returns it without a trailing `/`: an absolute `http(s)` URL with
  * a host, optionally a path prefix, and no credentials, query or fragment.
- *
- * @internal
  */
 export const validateEndpoint = (value: unknown): Effect.Effect<string, KpsInvalidInput> => {
   const example = "an absolute http(s) URL such as https://kms.cn-north-4.myhuaweicloud.com"
@@ -65,8 +61,6 @@ export const validateEndpoint = (value: unknown): Effect.Effect<string, KpsInval
 
 /**
  * Checks a duration option: a valid `DurationInput` greater than zero (infinity means no limit).
- *
- * @internal
  */
 export const validateTimeout = (
   field: string,
@@ -85,8 +79,6 @@ const headerSafeWithSpaces = /^[\x20-\x7e]*$/
 
 /**
  * Checks a secret that travels in a header, without ever quoting it.
- *
- * @internal
  */
 export const validateSecretHeader = (field: string, value: string): Effect.Effect<void, KpsInvalidInput> =>
   value.length === 0
@@ -97,8 +89,6 @@ export const validateSecretHeader = (field: string, value: string): Effect.Effec
 
 /**
  * Checks a non-secret header value such as the `User-Agent` suffix.
- *
- * @internal
  */
 export const validateHeaderText = (field: string, value: string): Effect.Effect<string, KpsInvalidInput> =>
   value.length <= 256 && headerSafeWithSpaces.test(value)
