@@ -27,3 +27,8 @@ export * as KpsRegion from "./KpsRegion.js"
  * @since 0.1.0
  */
 export * as TaskStatus from "./TaskStatus.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Signer from "./Signer.js"
