@@ -1,6 +1,6 @@
 import { Signer } from "@effect-kps/core"
 import { describe, expect, it } from "@effect/vitest"
-import { AKSKSigner } from "@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner"
+import { AKSKSigner } from "@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js"
 import { Effect, FastCheck as fc, Redacted } from "effect"
 import { percentEncode } from "../src/internal/percentEncoding.js"
 
