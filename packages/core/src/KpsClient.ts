@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Config from "effect/Config"
+import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Credentials from "./Credentials.js"
 import * as internal from "./internal/client.js"
+import * as configuration from "./internal/config.js"
 import type { KeypairTask } from "./KeypairTask.js"
 import type { KpsError, KpsInvalidInput } from "./KpsError.js"
 
@@ -64,9 +65,14 @@ export interface Options {
   readonly endpoint?: string | undefined
   /** A region id such as `cn-north-4`; the endpoint is `https://kms.{region}.myhuaweicloud.com`. */
   readonly region?: string | undefined
-  /** The project id used when a call gives none. */
+  /**
+   * The project id used when a call gives none. Without it, access key credentials fall back to
+   * their own project id, then to an IAM lookup of the region's project.
+   */
   readonly projectId?: string | undefined
   readonly credentials: Credentials.Credentials
+  /** Where to look the project id up: default `https://iam.{region}.myhuaweicloud.com`. */
+  readonly iamEndpoint?: string | undefined
   /** The per-request timeout, from sending to the end of the body. Default 30 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
   /** Appended to `User-Agent: effect-kps/<version>`. */
@@ -74,6 +80,17 @@ export interface Options {
   /** Wraps the `HttpClient`, to add your own retry, timeout or logging. */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/**
+ * {@link Options} read through `Config`: the whole options as one `Config`, or any of them each as
+ * a `Config` (the others then come from the environment, see {@link layerConfig}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOptions =
+  | Config.Config<Options>
+  | { readonly [K in keyof Options]?: Config.Config<Options[K]> | undefined }
 
 /**
  * Makes a client from options; fails with {@link KpsInvalidInput} when the options cannot make a
@@ -109,27 +126,38 @@ export const layer = (options: Options): Layer.Layer<KpsClient, KpsInvalidInput,
   Layer.effect(KpsClient, make(options))
 
 /**
- * {@link layer} with its options read through `Config`: each option may be a `Config`.
+ * {@link layer} with its options read through `Config`, the environment by default, as the
+ * official SDKs read it:
+ *
+ * - `region` from `HUAWEICLOUD_SDK_REGION`; `HUAWEICLOUD_SDK_REGION_KPS_<REGION>` (such as
+ *   `HUAWEICLOUD_SDK_REGION_KPS_CN_NORTH_4`) overrides that region's endpoint, and an explicit
+ *   `endpoint` wins over both;
+ * - `credentials` from {@link Credentials.fromEnv} (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`,
+ *   `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_PROJECT_ID`);
+ * - `iamEndpoint` from `HUAWEICLOUD_SDK_IAM_ENDPOINT`.
+ *
+ * Any option given as a `Config` replaces its default.
  *
  * @example
  * ```ts
- * import { Credentials, KpsClient } from "@effect-kps/core"
- * import { Config } from "effect"
+ * import { KpsClient } from "@effect-kps/core"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Config, Layer } from "effect"
  *
- * const KpsLive = KpsClient.layerConfig({
- *   region: Config.string("HUAWEICLOUD_SDK_REGION"),
- *   projectId: Config.string("HUAWEICLOUD_SDK_PROJECT_ID"),
- *   credentials: Config.map(Config.redacted("KPS_TOKEN"), Credentials.token)
- * })
+ * // Everything from the environment:
+ * const KpsLive = KpsClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ *
+ * // The environment's credentials, an endpoint of your own:
+ * const KpsLocal = KpsClient.layerConfig({ endpoint: Config.string("KPS_ENDPOINT") })
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  options: Config.Config.Wrap<Options>
+  options?: ConfigOptions
 ): Layer.Layer<KpsClient, ConfigError.ConfigError | KpsInvalidInput, HttpClient.HttpClient> =>
-  Layer.effect(KpsClient, Effect.flatMap(Config.unwrap(options), make))
+  Layer.effect(KpsClient, Effect.flatMap(configuration.load(options), make))
 
 /**
  * Queries one task with the {@link KpsClient} in context.

@@ -86,9 +86,20 @@ export const isRegionId = (u: unknown): u is RegionId => (regions as ReadonlyArr
  * @since 0.1.0
  * @category endpoints
  */
-export const endpoint = (regionId: string): Effect.Effect<string, KpsInvalidInput> =>
+export const endpoint = (regionId: string): Effect.Effect<string, KpsInvalidInput> => endpointOf("kms", regionId)
+
+/**
+ * The IAM endpoint of a region, `https://iam.{region}.myhuaweicloud.com`, where a project id is
+ * looked up for access key credentials that name none.
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const iamEndpoint = (regionId: string): Effect.Effect<string, KpsInvalidInput> => endpointOf("iam", regionId)
+
+const endpointOf = (service: string, regionId: string): Effect.Effect<string, KpsInvalidInput> =>
   isRegionId(regionId)
-    ? Effect.succeed(`https://kms.${regionId}.myhuaweicloud.com`)
+    ? Effect.succeed(`https://${service}.${regionId}.myhuaweicloud.com`)
     : Effect.fail(
       new KpsInvalidInput({
         field: "region",

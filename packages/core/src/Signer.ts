@@ -10,9 +10,9 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Crypto from "./internal/signer/crypto.js"
 import * as internal from "./internal/signer/sign.js"
+import type { SignatureError } from "./internal/signer/signatureError.js"
 
 /**
  * The signing algorithm's name, first word of the `Authorization` header.
@@ -155,33 +155,14 @@ export interface Authorization {
 export const parseAuthorization: (header: string) => Option.Option<Authorization> = internal.parseAuthorization
 
 /**
- * Why a signature was rejected.
+ * Why a signature was rejected: `reason` is one of `MissingAuthorization`,
+ * `MalformedAuthorization`, `UnknownAccessKey`, `MissingDate`, `MalformedDate`, `DateOutOfRange`,
+ * `SignatureMismatch`.
  *
  * @since 0.1.0
  * @category errors
  */
-export class SignatureError extends Schema.TaggedError<SignatureError>("@effect-kps/core/SignatureError")(
-  "SignatureError",
-  {
-    reason: Schema.Literal(
-      "MissingAuthorization",
-      "MalformedAuthorization",
-      "UnknownAccessKey",
-      "MissingDate",
-      "MalformedDate",
-      "DateOutOfRange",
-      "SignatureMismatch"
-    ),
-    description: Schema.String
-  }
-) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return `Signature rejected (${this.reason}): ${this.description}`
-  }
-}
+export { SignatureError } from "./internal/signer/signatureError.js"
 
 /**
  * Options of {@link verify}.

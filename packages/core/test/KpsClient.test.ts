@@ -1,4 +1,5 @@
 import { Credentials, KpsClient } from "@effect-kps/core"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Config, ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import * as FakeHttp from "./fixtures/fakeHttp.js"
@@ -335,4 +336,18 @@ describe("KpsClient.layerConfig", () => {
       expect(error._tag).not.toBe("KpsApiError")
       expect(String(error)).toContain("TOKEN")
     }))
+})
+
+describe("KpsClient with a transformClient", () => {
+  it.effect("reads an error answer that filterStatusOk turned into a ResponseError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(KpsClient.getTask(taskId))
+      expect(error).toMatchObject({ _tag: "KpsApiError", status: 403, errorCode: "KPS.9003", requestId: "r-403" })
+    }).pipe(Effect.provide(answering(
+      () =>
+        FakeHttp.json(403, { error_code: "KPS.9003", error_msg: "No operation permission" }, {
+          "x-request-id": "r-403"
+        }),
+      { transformClient: HttpClient.filterStatusOk }
+    ))))
 })

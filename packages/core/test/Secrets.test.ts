@@ -82,13 +82,14 @@ describe("secrets never leak", () => {
       const { layer, lines } = yield* capturingLogs
       yield* KpsClient.getTask(taskId).pipe(
         Effect.provide(clientOver(() => FakeHttp.json(200, { task_status: "RUNNING_RESET" }), {
-          transformClient: HttpClient.tapRequest((request) => Effect.logInfo("sending", request))
+          // What was sent, credentials included, is the response's request.
+          transformClient: HttpClient.tap((response) => Effect.logInfo("sent", response.request))
         })),
         Effect.provide(layer),
         Logger.withMinimumLogLevel(LogLevel.All)
       )
       const logged = yield* Ref.get(lines)
-      expect(logged.some((line) => line.includes("sending"))).toBe(true)
+      expect(logged.some((line) => line.includes("sent"))).toBe(true)
       expect(logged.some((line) => line.includes("KPS answered"))).toBe(true)
       expect(logged.some((line) => line.includes("x-auth-token"))).toBe(true)
       for (const line of logged) expect(line).not.toContain(token)

@@ -8,7 +8,7 @@
 import * as Credentials from "@effect-kps/core/Credentials"
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import type { KpsInvalidInput } from "@effect-kps/core/KpsError"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -93,6 +93,21 @@ export type Timeline = ReadonlyArray<Step>
  */
 export interface Scenario {
   readonly tasks?: Readonly<Record<string, Timeline>> | undefined
+  /**
+   * When given, requests must authenticate as the API gateway demands: an `X-Auth-Token` from
+   * `tokens`, or an SDK-HMAC-SHA256 signature by one of `accessKeys` (access key id → secret),
+   * verified with the core `Signer` (date within 15 minutes of the `Clock`). Anything else gets
+   * 401 `APIG.0301`. Without it, any request is accepted.
+   */
+  readonly credentials?: {
+    readonly tokens?: ReadonlyArray<string> | undefined
+    readonly accessKeys?: Readonly<Record<string, string>> | undefined
+  } | undefined
+  /**
+   * The projects IAM lists for `GET /v3/projects?name={region}`. Default: one project,
+   * {@link projectId}, named after whatever region is asked for.
+   */
+  readonly projects?: ReadonlyArray<{ readonly id: string; readonly name: string }> | undefined
   /**
    * The answer for a task id the scenario does not know. Default: 400 `KPS.0001` "taskId is
    * illegal", the code KPS documents for a bad task id.
@@ -304,7 +319,10 @@ export const endpoint = "https://kms.cn-north-4.myhuaweicloud.com"
  * @category layers
  */
 export const layer = (scenario: Scenario): Layer.Layer<HttpClient.HttpClient | KpsTesting> =>
-  Layer.effectContext(internal.make(scenario))
+  Layer.effectContext(
+    Effect.map(internal.make(scenario, projectId), ({ client, control }) =>
+      Context.make(KpsTesting, control).pipe(Context.add(HttpClient.HttpClient, client)))
+  )
 
 /**
  * The stub with a `KpsClient` on top: endpoint {@link endpoint}, project {@link projectId}, a

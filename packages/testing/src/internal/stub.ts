@@ -1,12 +1,12 @@
+import * as Signer from "@effect-kps/core/Signer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import type { RecordedRequest, Reply, Scenario, Step, Timeline } from "../KpsTesting.js"
-import { KpsTesting } from "../KpsTesting.js"
+import type { RecordedRequest, Reply, Scenario, Service, Step, Timeline } from "../KpsTesting.js"
 import * as Replies from "./replies.js"
 
 /** Where a task is in its timeline. */
@@ -59,6 +59,39 @@ export const advance = (state: TaskState, now: number): readonly [Step, TaskStat
 }
 
 const taskPath = /\/v3\/([^/]+)\/tasks\/([^/]+)$/
+const projectsPath = /\/v3\/projects$/
+
+const unauthorized = (message: string): Reply => ({
+  _tag: "ApiError",
+  status: 401,
+  errorCode: "APIG.0301",
+  errorMessage: `Incorrect IAM authentication information: ${message}`,
+  shape: "flat",
+  headers: {}
+})
+
+/** What the gateway answers a request that does not authenticate, or undefined when it does. */
+const authenticate = (
+  credentials: NonNullable<Scenario["credentials"]>,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): Effect.Effect<Reply | undefined> => {
+  const token = request.headers["x-auth-token"]
+  if (token !== undefined) {
+    return Effect.succeed((credentials.tokens ?? []).includes(token) ? undefined : unauthorized("decrypt token fail"))
+  }
+  if (request.headers["authorization"] === undefined) {
+    return Effect.succeed(unauthorized("x-auth-token not found"))
+  }
+  const secrets = credentials.accessKeys ?? {}
+  return Signer.verify(
+    { method: request.method, url, headers: request.headers },
+    (accessKeyId) => Object.hasOwn(secrets, accessKeyId) ? Redacted.make(secrets[accessKeyId]) : undefined
+  ).pipe(Effect.match({
+    onFailure: (error) => unauthorized(`verify aksk signature fail (${error.reason})`),
+    onSuccess: () => undefined
+  }))
+}
 
 const decodeSegment = (segment: string): string | undefined => {
   try {
@@ -70,7 +103,10 @@ const decodeSegment = (segment: string): string | undefined => {
 
 const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string> => ({ ...request.headers })
 
-export const make = (scenario: Scenario) =>
+export const make = (
+  scenario: Scenario,
+  projectId: string
+): Effect.Effect<{ readonly control: Service; readonly client: HttpClient.HttpClient }> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     const tasks = yield* Ref.make(
@@ -82,6 +118,17 @@ export const make = (scenario: Scenario) =>
     )
     const recorded = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
     const unknownTask = scenario.unknownTask ?? defaultUnknownTask
+    const projectsReply = (name: string | null): Reply => ({
+      _tag: "Raw",
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        projects: scenario.projects === undefined
+          ? [{ id: projectId, name: name ?? "" }]
+          : scenario.projects.filter((project) => name === null || project.name === name),
+        links: { self: "https://iam.example.invalid/v3/projects" }
+      })
+    })
 
     // The step a request meets, if it names a task the scenario scripts.
     const stepFor = (taskId: string, now: number) =>
@@ -100,23 +147,28 @@ export const make = (scenario: Scenario) =>
           [...all, { method: request.method, url: url.toString(), headers: headersOf(request), at: now }]
         ])
         const requestId = `stub-request-${String(count).padStart(6, "0")}`
+        const answer = (reply: Reply, taskId = "") =>
+          Replies.play(request, Replies.outcome(reply, taskId, requestId), requestId)
+        if (scenario.credentials !== undefined) {
+          const rejection = yield* authenticate(scenario.credentials, request, url)
+          if (rejection !== undefined) return yield* answer(rejection)
+        }
+        if (request.method === "GET" && projectsPath.test(url.pathname)) {
+          return yield* answer(projectsReply(url.searchParams.get("name")))
+        }
         const match = request.method === "GET" ? taskPath.exec(url.pathname) : null
         const taskId = match === null ? undefined : decodeSegment(match[2])
-        if (taskId === undefined) {
-          return yield* Replies.play(request, Replies.outcome(routeNotFound, "", requestId), requestId)
-        }
+        if (taskId === undefined) return yield* answer(routeNotFound)
         const step = yield* stepFor(taskId, now)
         if (step?.latency !== undefined) yield* Effect.sleep(step.latency)
-        return yield* Replies.play(request, Replies.outcome(step?.reply ?? unknownTask, taskId, requestId), requestId)
+        return yield* answer(step?.reply ?? unknownTask, taskId)
       })
 
-    const control = KpsTesting.of({
+    const control: Service = {
       requests: Ref.get(recorded),
       setTask: (taskId, timeline) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Ref.update(tasks, (map) => new Map(map).set(taskId, { timeline, index: 0, stepStart: now, served: 0 })))
-    })
-    return Context.make(KpsTesting, control).pipe(
-      Context.add(HttpClient.HttpClient, HttpClient.make(handle))
-    )
+    }
+    return { control, client: HttpClient.make(handle) }
   })
