@@ -351,3 +351,52 @@ describe("KpsClient with a transformClient", () => {
       { transformClient: HttpClient.filterStatusOk }
     ))))
 })
+
+describe("KpsClient body limit", () => {
+  const big = "x".repeat(1024 * 1024 + 1)
+
+  it.effect("refuses a declared oversized 2xx body without reading it", () =>
+    Effect.gen(function*() {
+      const error = yield* getTaskError(() =>
+        new Response("{}", {
+          status: 200,
+          headers: { "content-length": String(5 * 1024 * 1024), "x-request-id": "big" }
+        })
+      )
+      expect(error).toMatchObject({ _tag: "KpsDecodeError", status: 200, requestId: "big" })
+      expect(error.message).toContain("5242880 bytes exceeds the 1048576-byte limit")
+    }))
+
+  it.effect("reports a declared oversized error body as an API error", () =>
+    Effect.gen(function*() {
+      const error = yield* getTaskError(() =>
+        new Response("<html/>", { status: 502, headers: { "content-length": String(2 * 1024 * 1024) } })
+      )
+      expect(error).toMatchObject({ _tag: "KpsApiError", status: 502, errorCode: "" })
+      expect(error.message).toContain("exceeds the 1048576-byte limit")
+    }))
+
+  it.effect("stops reading an undeclared body once it passes the limit", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      const chunk = new TextEncoder().encode("x".repeat(64 * 1024))
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++
+          controller.enqueue(chunk)
+        }
+      })
+      const error = yield* getTaskError(() => new Response(endless, { status: 200 }))
+      expect(error).toMatchObject({ _tag: "KpsDecodeError" })
+      expect(error.message).toContain("exceeds the 1048576-byte limit")
+      expect(pulled).toBeLessThan(40)
+    }))
+
+  it.effect("reads a body just under the limit", () =>
+    Effect.gen(function*() {
+      const task = yield* KpsClient.getTask(taskId)
+      expect(task.taskStatus).toBe("RUNNING_RESET")
+    }).pipe(Effect.provide(answering(() =>
+      FakeHttp.json(200, { task_status: "RUNNING_RESET", padding: big.slice(0, 1024 * 1024 - 100) })
+    ))))
+})

@@ -7,6 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
+import * as Stream from "effect/Stream"
 import { KpsApiError, KpsDecodeError, KpsTransportError } from "../KpsError.js"
 import { secretHeaderNames } from "./authentication.js"
 import * as ErrorBody from "./errorBody.js"
@@ -24,6 +25,41 @@ export type Exchange = <A>(
 ) => Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError>
 
 const isSuccess = (status: number) => status >= 200 && status < 300
+
+/** The largest body read: a task is a few hundred bytes; anything near this is not a KPS answer. */
+export const maxBodyBytes = 1024 * 1024
+
+class BodyTooLarge {
+  constructor(readonly bytes: number | undefined) {}
+}
+
+const tooLargeDescription = (tooLarge: BodyTooLarge) =>
+  `the body${
+    tooLarge.bytes === undefined ? "" : ` of ${tooLarge.bytes} bytes`
+  } exceeds the ${maxBodyBytes}-byte limit and was not read`
+
+/**
+ * Reads a body of at most {@link maxBodyBytes}. A declared `Content-Length` is checked before
+ * reading; a body without one is read as a stream and abandoned once it passes the limit.
+ */
+const readBounded = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, HttpClientError.ResponseError | BodyTooLarge> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined) {
+    const bytes = Number(declared)
+    return bytes > maxBodyBytes ? Effect.fail(new BodyTooLarge(bytes)) : response.text
+  }
+  const decoder = new TextDecoder()
+  return response.stream.pipe(
+    Stream.mapAccumEffect(0, (total, chunk) =>
+      total + chunk.length > maxBodyBytes
+        ? Effect.fail(new BodyTooLarge(undefined))
+        : Effect.succeed([total + chunk.length, decoder.decode(chunk, { stream: true })] as const)),
+    Stream.runFold("", (text, part) => text + part),
+    Effect.map((text) => text + decoder.decode())
+  )
+}
 
 const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
   try {
@@ -64,7 +100,15 @@ export const make = (
           "url.full": response.request.url
         })
       )
-      const body = yield* Effect.mapError(response.text, transportError)
+      const body = yield* readBounded(response).pipe(
+        Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
+          !(error instanceof BodyTooLarge)
+            ? transportError(error)
+            : isSuccess(status)
+            ? new KpsDecodeError({ status, requestId, description: tooLargeDescription(error) })
+            : new KpsApiError({ status, errorCode: "", errorMessage: tooLargeDescription(error), requestId })
+        )
+      )
       if (isSuccess(status)) {
         const decodeError = (description: string) =>
           new KpsDecodeError({ status, requestId, description: scrub(description) })

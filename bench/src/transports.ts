@@ -1,0 +1,155 @@
+/**
+ * Transport benchmark: plain fetch, node:http keep-alive, and @effect-kps/node, sequential and
+ * at concurrency 64, against a loopback server in its own process. Prints requests/s, p50/p99
+ * latency, client CPU per request, and ratios to plain fetch measured in the same run.
+ * Figures, not assertions.
+ */
+import { Credentials, KpsClient } from "@effect-kps/core"
+import { KpsNode } from "@effect-kps/node"
+import { Effect, type Layer, ManagedRuntime } from "effect"
+import { spawn } from "node:child_process"
+import { Agent, request as httpRequest } from "node:http"
+
+const sequentialRequests = Number(process.env.BENCH_SEQUENTIAL ?? 3_000)
+const concurrentRequests = Number(process.env.BENCH_CONCURRENT ?? 15_000)
+const concurrency = 64
+const warmup = 500
+
+const server = spawn(process.execPath, ["--import", "tsx", new URL("./server.ts", import.meta.url).pathname], {
+  stdio: ["pipe", "pipe", "inherit"]
+})
+const port = await new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d)))))
+const origin = `http://127.0.0.1:${port}`
+const projectId = "0123456789abcdef0123456789abcdef"
+const taskId = "aee8d2fe-5484-4753-9177-5a38dc15546c"
+const url = `${origin}/v3/${projectId}/tasks/${taskId}`
+const headers = {
+  "content-type": "application/json",
+  accept: "application/json",
+  "x-auth-token": "bench-token",
+  "x-project-id": projectId
+}
+
+interface Figures {
+  readonly perSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly cpuMicros: number
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+
+const figuresOf = (
+  latencies: Array<number>,
+  count: number,
+  elapsed: number,
+  cpu: NodeJS.CpuUsage
+): Figures => {
+  latencies.sort((a, b) => a - b)
+  return {
+    perSecond: count / (elapsed / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    cpuMicros: (cpu.user + cpu.system) / count
+  }
+}
+
+/** Runs `count` requests `width` at a time through `once`, timing each. */
+const drive = async (once: () => Promise<unknown>, count: number, width: number): Promise<Figures> => {
+  const latencies: Array<number> = []
+  let started = 0
+  const cpu = process.cpuUsage()
+  const begin = performance.now()
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (started++ < count) {
+      const t = performance.now()
+      await once()
+      latencies.push(performance.now() - t)
+    }
+  }))
+  return figuresOf(latencies, count, performance.now() - begin, process.cpuUsage(cpu))
+}
+
+/** The same for an Effect, run the Effect way: one fiber per request, `width` at a time. */
+const driveEffect = async <E>(
+  runtime: ManagedRuntime.ManagedRuntime<KpsClient.KpsClient, E>,
+  count: number,
+  width: number
+): Promise<Figures> => {
+  const latencies: Array<number> = []
+  const timed = Effect.suspend(() => {
+    const t = performance.now()
+    return Effect.map(KpsClient.getTask(taskId), () => latencies.push(performance.now() - t))
+  })
+  const cpu = process.cpuUsage()
+  const begin = performance.now()
+  await runtime.runPromise(Effect.forEach(Array.from({ length: count }), () => timed, {
+    concurrency: width,
+    discard: true
+  }))
+  return figuresOf(latencies, count, performance.now() - begin, process.cpuUsage(cpu))
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+const baselines: Record<string, () => Promise<unknown>> = {
+  "plain fetch": async () => (await fetch(url, { headers })).json(),
+  "node:http keep-alive": () =>
+    new Promise((resolve, reject) => {
+      const request = httpRequest(url, { agent, headers }, (response) => {
+        let body = ""
+        response.setEncoding("utf8")
+        response.on("data", (chunk) => body += chunk)
+        response.on("end", () => resolve(JSON.parse(body)))
+      })
+      request.on("error", reject)
+      request.end()
+    })
+}
+
+const options = { endpoint: origin, projectId, credentials: Credentials.token("bench-token") }
+const clients: Record<string, Layer.Layer<KpsClient.KpsClient, unknown>> = {
+  "@effect-kps/node layer": KpsNode.layer(options),
+  "@effect-kps/node layerFetch": KpsNode.layerFetch(options)
+}
+
+const results: Array<{ readonly name: string; readonly mode: string; readonly figures: Figures }> = []
+for (
+  const [mode, count, width] of [["sequential", sequentialRequests, 1], [
+    `concurrency ${concurrency}`,
+    concurrentRequests,
+    concurrency
+  ]] as const
+) {
+  for (const [name, once] of Object.entries(baselines)) {
+    await drive(once, warmup, width)
+    results.push({ name, mode, figures: await drive(once, count, width) })
+  }
+  for (const [name, layer] of Object.entries(clients)) {
+    const runtime = ManagedRuntime.make(layer)
+    await driveEffect(runtime, warmup, width)
+    results.push({ name, mode, figures: await driveEffect(runtime, count, width) })
+    await runtime.dispose()
+  }
+}
+
+const pad = (text: string, width: number) => text.padEnd(width)
+const num = (value: number, digits = 0) => value.toFixed(digits).padStart(8)
+console.log(
+  `Node ${process.version}, ${sequentialRequests} sequential / ${concurrentRequests} concurrent requests per client, loopback server in a separate process\n`
+)
+console.log(
+  `${pad("client", 30)}${pad("mode", 16)}${"req/s".padStart(8)}${"×fetch".padStart(8)}${"p50 ms".padStart(8)}${
+    "p99 ms".padStart(8)
+  }${"CPU µs/req".padStart(12)}`
+)
+for (const { figures, mode, name } of results) {
+  const fetchFigures = results.find((r) => r.mode === mode && r.name === "plain fetch")!.figures
+  console.log(
+    `${pad(name, 30)}${pad(mode, 16)}${num(figures.perSecond)}${num(figures.perSecond / fetchFigures.perSecond, 2)}${
+      num(figures.p50, 2)
+    }${num(figures.p99, 2)}${num(figures.cpuMicros).padStart(12)}`
+  )
+}
+server.stdin!.end()
+agent.destroy()
