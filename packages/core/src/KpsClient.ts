@@ -9,10 +9,12 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Credentials from "./Credentials.js"
 import * as internal from "./internal/client.js"
 import * as configuration from "./internal/config.js"
+import * as transportTimeouts from "./internal/transportTimeouts.js"
 import type { KeypairTask } from "./KeypairTask.js"
 import type { KpsError, KpsInvalidInput } from "./KpsError.js"
 
@@ -52,6 +54,35 @@ export interface Service {
  * @category tags
  */
 export class KpsClient extends Context.Tag("@effect-kps/core/KpsClient")<KpsClient, Service>() {}
+
+/**
+ * For transport authors: a transport that enforces the per-request timeout itself, by aborting
+ * the request, provides this as `true` beside its `HttpClient`. The client then passes each call's
+ * timeout in {@link currentRequestTimeout} instead of racing a fiber against the request, which
+ * is what a timeout otherwise costs per call. The transport aborts with an error named
+ * `TimeoutError` (as `AbortSignal.timeout` does), reported as `KpsTransportError` `Timeout`, and
+ * should time it on Effect's `Clock` so that `TestClock` drives it.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const TransportTimeouts: typeof transportTimeouts.TransportTimeouts = transportTimeouts.TransportTimeouts
+
+/**
+ * @since 0.1.0
+ * @category transports
+ */
+export type TransportTimeouts = transportTimeouts.TransportTimeouts
+
+/**
+ * For transport authors: the timeout of the request being sent, set around each request when the
+ * transport declares {@link TransportTimeouts}.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefined> =
+  transportTimeouts.currentRequestTimeout
 
 /**
  * How to build a client. Give `region` or `endpoint` (an explicit endpoint wins, which is how you

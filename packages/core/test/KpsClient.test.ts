@@ -1,7 +1,7 @@
 import { Credentials, KpsClient } from "@effect-kps/core"
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Fiber, FiberRef, Layer, Redacted, TestClock } from "effect"
 import * as FakeHttp from "./fixtures/fakeHttp.js"
 
 const projectId = "0123456789abcdef0123456789abcdef"
@@ -399,4 +399,49 @@ describe("KpsClient body limit", () => {
     }).pipe(Effect.provide(answering(() =>
       FakeHttp.json(200, { task_status: "RUNNING_RESET", padding: big.slice(0, 1024 * 1024 - 100) })
     ))))
+})
+
+describe("KpsClient with a transport that enforces timeouts", () => {
+  // A transport that declares TransportTimeouts and records the timeout it is handed.
+  const timeoutAware = (seen: Array<Duration.Duration | undefined>, answer: () => FakeHttp.Answer) =>
+    KpsClient.layer({ ...options, timeout: "7 seconds" }).pipe(
+      Layer.provideMerge(Layer.merge(
+        FakeHttp.layer(() =>
+          Effect.map(FiberRef.get(KpsClient.currentRequestTimeout), (timeout) => {
+            seen.push(timeout)
+            return answer()
+          })
+        ),
+        Layer.succeed(KpsClient.TransportTimeouts, true)
+      ))
+    )
+
+  it.effect("hands each call's timeout to the transport", () => {
+    const seen: Array<Duration.Duration | undefined> = []
+    return Effect.gen(function*() {
+      yield* KpsClient.getTask(taskId)
+      yield* KpsClient.getTask(taskId, { timeout: "2 seconds" })
+      expect(seen.map((timeout) => timeout && Duration.toMillis(timeout))).toEqual([7000, 2000])
+    }).pipe(Effect.provide(timeoutAware(seen, () => FakeHttp.json(200, docExample))))
+  })
+
+  it.effect("leaves the timing to the transport instead of racing it", () => {
+    const seen: Array<Duration.Duration | undefined> = []
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(KpsClient.getTask(taskId))
+      yield* TestClock.adjust("1 minute")
+      // The fake transport never times out, and the client did not race it.
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* Fiber.interrupt(fiber)
+    }).pipe(Effect.provide(timeoutAware(seen, () => "hang")))
+  })
+
+  it.effect("reports a transport's TimeoutError as a timeout", () =>
+    Effect.gen(function*() {
+      const error = yield* getTaskError(() => ({
+        fail: new DOMException("no answer within 7 seconds", "TimeoutError")
+      }))
+      expect(error).toMatchObject({ _tag: "KpsTransportError", reason: "Timeout" })
+      expect(error.message).toContain("no answer within 7 seconds")
+    }))
 })

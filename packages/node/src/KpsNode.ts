@@ -17,13 +17,20 @@ import * as UndiciClient from "./internal/undiciClient.js"
 /**
  * The fast Node `HttpClient`: undici with keep-alive connection reuse, through the proxy of
  * `HTTPS_PROXY` / `HTTP_PROXY` unless `NO_PROXY` exempts the host. Redirects are not followed.
- * Interrupting a request aborts its socket request. Sockets close when the layer is released.
+ * Interrupting a request aborts its socket request, and so does its timeout, which this transport
+ * enforces itself (`KpsClient.TransportTimeouts`). Sockets close when the layer is released.
  *
  * @since 0.1.0
  * @category transports
  */
-export const layerHttpClient: Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError | KpsInvalidInput> = Layer
-  .scoped(HttpClient.HttpClient, Effect.map(Dispatcher.make, UndiciClient.make))
+export const layerHttpClient: Layer.Layer<
+  HttpClient.HttpClient | KpsClient.TransportTimeouts,
+  ConfigError.ConfigError | KpsInvalidInput
+> = Layer.merge(
+  Layer.scoped(HttpClient.HttpClient, Effect.map(Dispatcher.make, UndiciClient.make)),
+  // It aborts timed-out requests itself: the client need not race a fiber against each call.
+  Layer.succeed(KpsClient.TransportTimeouts, true)
+)
 
 /**
  * The platform's fetch-based `HttpClient`, over the same keep-alive dispatcher and proxy settings

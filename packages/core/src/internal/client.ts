@@ -14,7 +14,15 @@ import * as Authentication from "./authentication.js"
 import * as Exchange from "./exchange.js"
 import { percentEncode } from "./percentEncoding.js"
 import { makeResolver } from "./projectId.js"
-import { validateEndpoint, validateHeaderText, validateId, validateTimeout } from "./validation.js"
+import { TransportTimeouts } from "./transportTimeouts.js"
+import {
+  idProblem,
+  timeoutOrProblem,
+  validateEndpoint,
+  validateHeaderText,
+  validateId,
+  validateTimeout
+} from "./validation.js"
 import { version } from "./version.js"
 
 export const defaultTimeout: Duration.Duration = Duration.seconds(30)
@@ -37,11 +45,11 @@ const makeDefaultProjectId = (
   exchange: Exchange.Exchange,
   headers: Readonly<Record<string, string>>,
   timeout: Duration.Duration
-): Effect.Effect<Effect.Effect<string, KpsError>, KpsInvalidInput> =>
+): Effect.Effect<string | Effect.Effect<string, KpsError>, KpsInvalidInput> =>
   Effect.gen(function*() {
     const given = options.projectId ??
       (options.credentials._tag === "AccessKey" ? options.credentials.projectId : undefined)
-    if (given !== undefined) return Effect.succeed(yield* validateId("projectId", given))
+    if (given !== undefined) return yield* validateId("projectId", given)
     if (options.credentials._tag !== "AccessKey" || options.region === undefined) {
       return invalid(
         "projectId",
@@ -87,6 +95,8 @@ const authenticateLast = (
       Effect.succeed
     )
 
+const spanOptions = { kind: "client", captureStackTrace: false } as const
+
 export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const endpoint = yield* resolveEndpoint(options)
@@ -106,31 +116,44 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     const client = (options.transformClient ?? identity)(
       authenticateLast(yield* HttpClient.HttpClient, authenticator.authenticate)
     ).pipe(HttpClient.withTracerDisabledWhen(() => true))
-    const exchange = Exchange.make(client, authenticator.scrub, yield* FiberRef.get(Headers.currentRedactedNames))
+    // Secret headers are redacted around a call only when a transformClient could print them.
+    const exchange = Exchange.make(
+      client,
+      authenticator.scrub,
+      options.transformClient === undefined ? undefined : yield* FiberRef.get(Headers.currentRedactedNames),
+      yield* TransportTimeouts
+    )
     const defaultProjectId = yield* makeDefaultProjectId(options, exchange, commonHeaders, defaultRequestTimeout)
 
-    const getTask = Effect.fn("KpsClient.getTask")(
-      function*(taskId: string, callOptions?: GetTaskOptions): Effect.fn.Return<KeypairTask, KpsError> {
-        const id = yield* validateId("taskId", taskId)
+    // Runs on every call: checks are synchronous and the span is filled in directly.
+    const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>
+      Effect.useSpan("KpsClient.getTask", spanOptions, (span) => {
+        const invalidTask = idProblem("taskId", taskId)
+        if (invalidTask !== undefined) return Effect.fail(invalidTask)
+        span.attribute("kps.task_id", taskId)
         const timeout = callOptions?.timeout === undefined
           ? defaultRequestTimeout
-          : yield* validateTimeout("timeout", callOptions.timeout)
-        const projectId = callOptions?.projectId !== undefined
-          ? yield* validateId("projectId", callOptions.projectId)
-          : yield* defaultProjectId
-        const url = `${endpoint}/v3/${percentEncode(projectId)}/tasks/${percentEncode(id)}`
-        yield* Effect.annotateCurrentSpan({
-          "kps.task_id": id,
-          "kps.project_id": projectId,
-          "http.request.method": "GET",
-          "url.full": url
-        })
-        const request = HttpClientRequest.get(url).pipe(
-          HttpClientRequest.setHeaders({ ...commonHeaders, "X-Project-Id": projectId })
-        )
-        return yield* exchange(request, { timeout, decode: decodeResponse(id), expected: "a task" })
-      }
-    )
+          : timeoutOrProblem("timeout", callOptions.timeout)
+        if (timeout instanceof KpsInvalidInput) return Effect.fail(timeout)
+        const query = (projectId: string) => {
+          const url = `${endpoint}/v3/${percentEncode(projectId)}/tasks/${percentEncode(taskId)}`
+          span.attribute("kps.project_id", projectId)
+          span.attribute("http.request.method", "GET")
+          span.attribute("url.full", url)
+          const request = HttpClientRequest.get(url).pipe(
+            HttpClientRequest.setHeaders({ ...commonHeaders, "X-Project-Id": projectId })
+          )
+          return exchange(request, { timeout, decode: decodeResponse(taskId), expected: "a task", span })
+        }
+        const callProjectId = callOptions?.projectId
+        if (callProjectId !== undefined) {
+          const invalidProject = idProblem("projectId", callProjectId)
+          return invalidProject === undefined ? query(callProjectId) : Effect.fail(invalidProject)
+        }
+        return typeof defaultProjectId === "string"
+          ? query(defaultProjectId)
+          : Effect.flatMap(Effect.withParentSpan(defaultProjectId, span), query)
+      })
 
     return { endpoint, getTask } satisfies Service
   })

@@ -1,17 +1,21 @@
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as ParseResult from "effect/ParseResult"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import { KpsApiError, KpsDecodeError, KpsTransportError } from "../KpsError.js"
 import { secretHeaderNames } from "./authentication.js"
 import * as ErrorBody from "./errorBody.js"
 import * as TransportFailure from "./transportFailure.js"
+import { currentRequestTimeout } from "./transportTimeouts.js"
 
 /** Sends one request and reads its answer into a value or a typed error. */
 export type Exchange = <A>(
@@ -21,6 +25,8 @@ export type Exchange = <A>(
     readonly decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>
     /** What the body should be, for error messages: "a task". */
     readonly expected: string
+    /** The call's span, which gets the status and request id. */
+    readonly span: Tracer.Span
   }
 ) => Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError>
 
@@ -71,12 +77,22 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const preview = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 
+const isDebugEnabled = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
+
+/**
+ * The exchange of a client. It runs on every call, so it is written as plain pipelines: no
+ * generators, no log annotations unless debug logging is on, and the redaction of secret headers
+ * scoped around the call only when a `transformClient` could print them.
+ */
 export const make = (
   client: HttpClient.HttpClient,
   scrub: (text: string) => string,
-  redactedHeaderNames: ReadonlyArray<string | RegExp>
+  redactedHeaderNames: ReadonlyArray<string | RegExp> | undefined,
+  /** The transport aborts requests on `currentRequestTimeout` itself: no fiber races it. */
+  transportTimeouts: boolean
 ): Exchange => {
-  const redacted = [...redactedHeaderNames, ...secretHeaderNames]
+  const redacted = redactedHeaderNames === undefined ? undefined : [...redactedHeaderNames, ...secretHeaderNames]
 
   const transportError = (error: HttpClientError.HttpClientError) =>
     new KpsTransportError({
@@ -84,69 +100,78 @@ export const make = (
       description: scrub(TransportFailure.describe(error))
     })
 
+  const logAnswer = (status: number, requestId: string | undefined, url: string) =>
+    Effect.logDebug("KPS answered").pipe(
+      Effect.annotateLogs({ "http.response.status_code": status, "kps.request_id": requestId ?? "", "url.full": url })
+    )
+
   const read = <A>(
     response: HttpClientResponse.HttpClientResponse,
     decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
-    expected: string
-  ) =>
-    Effect.gen(function*() {
-      const status = response.status
-      const requestId = response.headers["x-request-id"]
-      yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "kps.request_id": requestId })
-      yield* Effect.logDebug("KPS answered").pipe(
-        Effect.annotateLogs({
-          "http.response.status_code": status,
-          "kps.request_id": requestId ?? "",
-          "url.full": response.request.url
-        })
-      )
-      const body = yield* readBounded(response).pipe(
-        Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
-          !(error instanceof BodyTooLarge)
-            ? transportError(error)
-            : isSuccess(status)
-            ? new KpsDecodeError({ status, requestId, description: tooLargeDescription(error) })
-            : new KpsApiError({ status, errorCode: "", errorMessage: tooLargeDescription(error), requestId })
-        )
-      )
-      if (isSuccess(status)) {
-        const decodeError = (description: string) =>
-          new KpsDecodeError({ status, requestId, description: scrub(description) })
-        if (body.trim() === "") return yield* decodeError("the body is empty")
-        const json = parseJson(body)
-        if (!json.ok) return yield* decodeError(`the body is not JSON: ${preview(body)}`)
-        return yield* Effect.mapError(
-          decode(json.value),
-          (error) => decodeError(`the body is not ${expected}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+    expected: string,
+    span: Tracer.Span
+  ): Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError> => {
+    const status = response.status
+    const requestId = response.headers["x-request-id"]
+    span.attribute("http.response.status_code", status)
+    if (requestId !== undefined) span.attribute("kps.request_id", requestId)
+    const decodeError = (description: string) =>
+      new KpsDecodeError({ status, requestId, description: scrub(description) })
+    const interpret = (body: string): Effect.Effect<A, KpsApiError | KpsDecodeError> => {
+      if (!isSuccess(status)) {
+        const parsed = ErrorBody.parse(body)
+        return Effect.fail(
+          new KpsApiError({
+            status,
+            errorCode: parsed.errorCode,
+            errorMessage: scrub(parsed.errorMessage),
+            requestId: requestId ?? parsed.requestId,
+            retryAfter: response.headers["retry-after"]
+          })
         )
       }
-      const parsed = ErrorBody.parse(body)
-      return yield* new KpsApiError({
-        status,
-        errorCode: parsed.errorCode,
-        errorMessage: scrub(parsed.errorMessage),
-        requestId: requestId ?? parsed.requestId,
-        retryAfter: response.headers["retry-after"]
-      })
-    })
+      if (body.trim() === "") return Effect.fail(decodeError("the body is empty"))
+      const json = parseJson(body)
+      if (!json.ok) return Effect.fail(decodeError(`the body is not JSON: ${preview(body)}`))
+      return Effect.mapError(
+        decode(json.value),
+        (error) => decodeError(`the body is not ${expected}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+      )
+    }
+    const body = readBounded(response).pipe(
+      Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
+        !(error instanceof BodyTooLarge)
+          ? transportError(error)
+          : isSuccess(status)
+          ? decodeError(tooLargeDescription(error))
+          : new KpsApiError({ status, errorCode: "", errorMessage: tooLargeDescription(error), requestId })
+      ),
+      Effect.flatMap(interpret)
+    )
+    return Effect.withFiberRuntime((fiber) =>
+      isDebugEnabled(fiber) ? Effect.zipRight(logAnswer(status, requestId, response.request.url), body) : body
+    )
+  }
 
-  return (request, { decode, expected, timeout }) =>
-    client.execute(request).pipe(
-      Effect.flatMap((response) => read(response, decode, expected)),
-      Effect.catchTags({
-        RequestError: transportError,
+  return (request, { decode, expected, span, timeout }) => {
+    const answered = client.execute(request).pipe(
+      Effect.flatMap((response) => read(response, decode, expected, span)),
+      Effect.catchIf(HttpClientError.isHttpClientError, (error) =>
         // A transformClient with `filterStatusOk` turns an error answer into a ResponseError:
         // it is still an answer, read like any other.
-        ResponseError: (error) =>
-          error.reason === "StatusCode" ? read(error.response, decode, expected) : transportError(error)
-      }),
-      Duration.isFinite(timeout)
-        ? Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new KpsTransportError({ reason: "Timeout", description: `no answer within ${Duration.format(timeout)}` })
-        })
-        : identity,
-      Effect.locally(Headers.currentRedactedNames, redacted)
+        error._tag === "ResponseError" && error.reason === "StatusCode"
+          ? read(error.response, decode, expected, span)
+          : Effect.fail(transportError(error)))
     )
+    const bounded = !Duration.isFinite(timeout)
+      ? answered
+      : transportTimeouts
+      ? Effect.locally(answered, currentRequestTimeout, timeout)
+      : Effect.timeoutFail(answered, {
+        duration: timeout,
+        onTimeout: () =>
+          new KpsTransportError({ reason: "Timeout", description: `no answer within ${Duration.format(timeout)}` })
+      })
+    return redacted === undefined ? bounded : Effect.locally(bounded, Headers.currentRedactedNames, redacted)
+  }
 }

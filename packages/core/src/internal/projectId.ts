@@ -31,28 +31,34 @@ export const makeResolver = (options: {
   readonly timeout: Duration.Duration
 }): Effect.Effect<Effect.Effect<string, KpsError>> =>
   Effect.map(SynchronizedRef.make(Option.none<string>()), (cache) => {
-    const lookup = Effect.gen(function*() {
-      const request = HttpClientRequest.get(`${options.iamEndpoint}/v3/projects`).pipe(
-        HttpClientRequest.setUrlParam("name", options.region),
-        HttpClientRequest.setHeaders(options.headers)
-      )
-      const { projects } = yield* options.exchange(request, {
-        timeout: options.timeout,
-        decode: decodeProjects,
-        expected: "an IAM project list"
-      })
-      if (projects.length !== 1) {
-        return yield* new KpsInvalidInput({
-          field: "projectId",
-          description: projects.length === 0
-            ? `IAM has no project named ${options.region} for these credentials: give projectId`
-            : `IAM lists ${projects.length} projects named ${options.region} (${
-              projects.map((project) => project.id).join(", ")
-            }): give projectId`
-        })
-      }
-      return yield* validateId("projectId", projects[0].id)
-    }).pipe(Effect.withSpan("KpsClient.resolveProjectId", { attributes: { "kps.region": options.region } }))
+    const lookup = Effect.useSpan(
+      "KpsClient.resolveProjectId",
+      { kind: "client", captureStackTrace: false, attributes: { "kps.region": options.region } },
+      (span) =>
+        Effect.gen(function*() {
+          const request = HttpClientRequest.get(`${options.iamEndpoint}/v3/projects`).pipe(
+            HttpClientRequest.setUrlParam("name", options.region),
+            HttpClientRequest.setHeaders(options.headers)
+          )
+          const { projects } = yield* options.exchange(request, {
+            timeout: options.timeout,
+            decode: decodeProjects,
+            expected: "an IAM project list",
+            span
+          })
+          if (projects.length !== 1) {
+            return yield* new KpsInvalidInput({
+              field: "projectId",
+              description: projects.length === 0
+                ? `IAM has no project named ${options.region} for these credentials: give projectId`
+                : `IAM lists ${projects.length} projects named ${options.region} (${
+                  projects.map((project) => project.id).join(", ")
+                }): give projectId`
+            })
+          }
+          return yield* validateId("projectId", projects[0].id)
+        }).pipe(Effect.withParentSpan(span))
+    )
 
     return SynchronizedRef.modifyEffect(cache, (cached) =>
       Option.match(cached, {

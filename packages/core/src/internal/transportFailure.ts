@@ -31,6 +31,8 @@ const causes = function*(error: unknown): Generator<{ readonly code?: unknown; r
  */
 export const classify = (error: unknown): TransportFailure => {
   for (const cause of causes(error)) {
+    // What AbortSignal.timeout aborts with, and what timeout-aware transports use.
+    if ((cause as { readonly name?: unknown }).name === "TimeoutError") return "Timeout"
     if (typeof cause.code === "string" && cause.code in failureByCode) return failureByCode[cause.code]
   }
   return "Transport"

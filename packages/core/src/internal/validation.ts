@@ -15,22 +15,29 @@ const preview = (value: string): string => JSON.stringify(value.length > 64 ? `$
 const forbidden = /[/?#%\\\s\p{C}\p{Z}]/u
 
 /**
- * Checks a path parameter (task id, project id) before it goes into a URL.
+ * What is wrong with a path parameter (task id, project id), or `undefined` when it can go into a
+ * URL. Synchronous: it runs on every call.
  */
-export const validateId = (field: string, value: unknown): Effect.Effect<string, KpsInvalidInput> => {
-  if (typeof value !== "string") return invalid(field, `must be a string, got ${typeof value}`)
-  if (value.length === 0) return invalid(field, "must not be empty")
-  if (value.length > maxIdLength) {
-    return invalid(field, `must be at most ${maxIdLength} characters, got ${value.length}`)
-  }
+export const idProblem = (field: string, value: unknown): KpsInvalidInput | undefined => {
+  const problem = (description: string) => new KpsInvalidInput({ field, description })
+  if (typeof value !== "string") return problem(`must be a string, got ${typeof value}`)
+  if (value.length === 0) return problem("must not be empty")
+  if (value.length > maxIdLength) return problem(`must be at most ${maxIdLength} characters, got ${value.length}`)
   if (forbidden.test(value)) {
-    return invalid(
-      field,
+    return problem(
       `${preview(value)} contains a character not allowed in an id (/, ?, #, %, \\, whitespace or control)`
     )
   }
-  if (value.includes("..") || value === ".") return invalid(field, `${preview(value)} must not be a dot segment`)
-  return Effect.succeed(value)
+  if (value.includes("..") || value === ".") return problem(`${preview(value)} must not be a dot segment`)
+  return undefined
+}
+
+/**
+ * Checks a path parameter (task id, project id) before it goes into a URL.
+ */
+export const validateId = (field: string, value: unknown): Effect.Effect<string, KpsInvalidInput> => {
+  const problem = idProblem(field, value)
+  return problem === undefined ? Effect.succeed(value as string) : Effect.fail(problem)
 }
 
 /**
@@ -60,16 +67,30 @@ export const validateEndpoint = (value: unknown): Effect.Effect<string, KpsInval
 }
 
 /**
+ * A duration option decoded, or what is wrong with it: a valid `DurationInput` greater than zero
+ * (infinity means no limit).
+ */
+export const timeoutOrProblem = (
+  field: string,
+  value: Duration.DurationInput
+): Duration.Duration | KpsInvalidInput => {
+  const decoded = Duration.decodeUnknown(value)
+  if (decoded._tag === "None") return new KpsInvalidInput({ field, description: `${String(value)} is not a duration` })
+  if (Duration.lessThanOrEqualTo(decoded.value, Duration.zero)) {
+    return new KpsInvalidInput({ field, description: "must be greater than zero" })
+  }
+  return decoded.value
+}
+
+/**
  * Checks a duration option: a valid `DurationInput` greater than zero (infinity means no limit).
  */
 export const validateTimeout = (
   field: string,
   value: Duration.DurationInput
 ): Effect.Effect<Duration.Duration, KpsInvalidInput> => {
-  const decoded = Duration.decodeUnknown(value)
-  if (decoded._tag === "None") return invalid(field, `${String(value)} is not a duration`)
-  if (Duration.lessThanOrEqualTo(decoded.value, Duration.zero)) return invalid(field, "must be greater than zero")
-  return Effect.succeed(decoded.value)
+  const result = timeoutOrProblem(field, value)
+  return result instanceof KpsInvalidInput ? Effect.fail(result) : Effect.succeed(result)
 }
 
 // Header values must be visible ASCII: anything else is rejected by fetch with an error that

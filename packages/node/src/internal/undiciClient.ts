@@ -1,3 +1,4 @@
+import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpBody from "@effect/platform/HttpBody"
@@ -7,12 +8,14 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
+import * as RequestTimer from "./requestTimer.js"
 
 // A lean HttpClient over an undici dispatcher. Measured against @effect/platform-node's undici
 // client (bench/): its response rebuilds Headers on every access and reads the body through a
@@ -108,22 +111,54 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
-/** An HttpClient whose requests go through `dispatcher`; interruption aborts the socket request. */
-export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) =>
-    Effect.map(
-      Effect.tryPromise({
-        try: () =>
-          dispatcher.request({
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method: request.method as Dispatcher.HttpMethod,
-            headers: request.headers,
-            body: requestBody(request.body),
-            signal
-          }),
-        catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+const send = (
+  dispatcher: Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+) =>
+  Effect.tryPromise({
+    try: () =>
+      dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: requestBody(request.body),
+        signal
       }),
-      (response) => new UndiciResponse(request, response)
+    catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+  })
+
+/**
+ * An HttpClient whose requests go through `dispatcher`. Interruption aborts the socket request;
+ * so does the end of `KpsClient.currentRequestTimeout`, timed on the fiber's `Clock`, with a
+ * `TimeoutError`, until the body has been read.
+ */
+export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal, fiber) => {
+    const timeout = fiber.getFiberRef(KpsClient.currentRequestTimeout)
+    if (timeout === undefined || !Duration.isFinite(timeout)) {
+      return Effect.map(send(dispatcher, request, url, signal), (response) => new UndiciResponse(request, response))
+    }
+    const controller = new AbortController()
+    const abort = () => controller.abort(signal.reason)
+    signal.addEventListener("abort", abort, { once: true })
+    const cancelTimer = RequestTimer.start(
+      fiber,
+      timeout,
+      () => controller.abort(new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError"))
     )
-  )
+    const done = () => {
+      cancelTimer()
+      signal.removeEventListener("abort", abort)
+    }
+    return send(dispatcher, request, url, controller.signal).pipe(
+      Effect.tapError(() => Effect.sync(done)),
+      Effect.map((response) => {
+        // The timeout covers the body too: it ends when the body is read or abandoned.
+        response.body.once("close", done)
+        return new UndiciResponse(request, response)
+      })
+    )
+  })
