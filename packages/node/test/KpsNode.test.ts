@@ -1,8 +1,9 @@
 import { Credentials, KpsClient, KpsError, Signer } from "@effect-kps/core"
 import { KpsNode } from "@effect-kps/node"
+import { TransportContract } from "@effect-kps/testing"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
 import type { ServerResponse } from "node:http"
 import { closedPort, json, proxy, serve, until } from "./fixtures/loopback.js"
 
@@ -91,25 +92,27 @@ for (const [name, transport] of transports) {
       expect(verdicts).toEqual(["verified"])
     })
 
-    const errorShapes = [
-      ["flat", { error_code: "KPS.0001", error_msg: "taskId is illegal" }],
-      ["nested", { error: { error_code: "KPS.0001", error_msg: "taskId is illegal" } }],
-      ["code/message", { code: "KPS.0001", message: "taskId is illegal" }]
-    ] as const
-    for (const [shape, body] of errorShapes) {
-      it.scoped(`maps a ${shape} error body`, () =>
-        Effect.gen(function*() {
-          const server = yield* serve((_, response) => json(response, 400, body, { "x-request-id": "req-400" }))
-          const error = yield* Effect.flip((yield* clientFor(server.url)).getTask(taskId))
-          expect(error).toMatchObject({
-            _tag: "KpsApiError",
-            status: 400,
-            errorCode: "KPS.0001",
-            errorMessage: "taskId is illegal",
-            requestId: "req-400"
-          })
-        }))
-    }
+    describe("the transport contract", () => {
+      for (const contractCase of TransportContract.cases) {
+        it.scoped(contractCase.name, () =>
+          Effect.gen(function*() {
+            const { answer } = contractCase
+            const server = yield* serve((_, response) => {
+              response.writeHead(answer.status, {
+                ...answer.headers,
+                "content-length": String(Buffer.byteLength(answer.body))
+              })
+              response.end(answer.body)
+            })
+            const result = yield* Effect.either((yield* clientFor(server.url)).getTask(contractCase.taskId))
+            if (contractCase.expected._tag === "Success") {
+              expect(Either.getOrThrow(result)).toMatchObject(contractCase.expected.task)
+            } else {
+              expect(Either.getOrThrow(Either.flip(result))).toMatchObject(contractCase.expected.error)
+            }
+          }))
+      }
+    })
 
     it.scoped("maps an HTML 502, a 429 with Retry-After and a 503", () =>
       Effect.gen(function*() {

@@ -72,7 +72,7 @@ export const play = (
     case "Answer":
       return Effect.succeed(HttpClientResponse.fromWeb(
         request,
-        new Response(result.body, { status: result.status, headers: { ...result.headers, "x-request-id": requestId } })
+        new Response(result.body, { status: result.status, headers: { "x-request-id": requestId, ...result.headers } })
       ))
     case "Fail": {
       // The shape Node's fetch gives: TypeError("fetch failed") caused by the socket error.
