@@ -122,7 +122,7 @@ export const accessKey = (options: {
  * @since 0.1.0
  * @category config
  */
-export const fromEnv: Config.Config<Credentials> = environment.credentials(accessKey)
+export const fromEnv: Config.Config<Credentials> = /* @__PURE__ */ environment.credentials(accessKey)
 
 /**
  * Whether a value is one of the {@link Credentials} variants.

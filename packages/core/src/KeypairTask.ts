@@ -68,6 +68,6 @@ export const decodeResponse = (requestedTaskId: string) => (body: unknown) =>
     isRecord(body) && (body.task_id ?? undefined) === undefined ? { ...body, task_id: requestedTaskId } : body
   )
 
-const decodeTask = Schema.decodeUnknown(KeypairTask, { onExcessProperty: "ignore" })
+const decodeTask = /* @__PURE__ */ Schema.decodeUnknown(KeypairTask, { onExcessProperty: "ignore" })
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)

@@ -69,7 +69,7 @@ export type TransportFailure = typeof TransportFailure.Type
  * @since 0.1.0
  * @category schemas
  */
-export const TransportFailure = Schema.Literal(
+export const TransportFailure = /* @__PURE__ */ Schema.Literal(
   "Timeout",
   "ConnectionRefused",
   "ConnectionReset",
@@ -136,7 +136,7 @@ export type KpsError = KpsApiError | KpsDecodeError | KpsTransportError | KpsInv
  */
 export const KpsError: Schema.Union<
   [typeof KpsApiError, typeof KpsDecodeError, typeof KpsTransportError, typeof KpsInvalidInput]
-> = Schema.Union(KpsApiError, KpsDecodeError, KpsTransportError, KpsInvalidInput)
+> = /* @__PURE__ */ Schema.Union(KpsApiError, KpsDecodeError, KpsTransportError, KpsInvalidInput)
 
 /**
  * Whether a value is one of the {@link KpsError} classes.
@@ -144,7 +144,7 @@ export const KpsError: Schema.Union<
  * @since 0.1.0
  * @category refinements
  */
-export const isKpsError: (u: unknown) => u is KpsError = Schema.is(KpsError)
+export const isKpsError: (u: unknown) => u is KpsError = /* @__PURE__ */ Schema.is(KpsError)
 
 /**
  * How a caller should treat a failure: `throttled` (slow down, then retry), `transient` (retry with
@@ -155,7 +155,7 @@ export const isKpsError: (u: unknown) => u is KpsError = Schema.is(KpsError)
  */
 export type Classification = "throttled" | "transient" | "terminal"
 
-const transientStatuses: ReadonlySet<number> = new Set([408, 500, 502, 503, 504])
+const transientStatuses: ReadonlySet<number> = /* @__PURE__ */ new Set([408, 500, 502, 503, 504])
 
 /**
  * Classifies a failure for retrying. 429 and the gateway's `APIG.0308` are throttled; 408, 500,

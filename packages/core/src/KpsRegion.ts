@@ -60,7 +60,7 @@ export type RegionId = typeof regions[number]
  * @since 0.1.0
  * @category schemas
  */
-export const RegionId: Schema.Literal<typeof regions> = Schema.Literal(...regions)
+export const RegionId: Schema.Literal<typeof regions> = /* @__PURE__ */ Schema.Literal(...regions)
 
 /**
  * Whether a string is a known region id.

@@ -44,7 +44,7 @@ export type Known = typeof known[number]
  * @since 0.1.0
  * @category schemas
  */
-export const Known: Schema.Literal<typeof known> = Schema.Literal(...known)
+export const Known: Schema.Literal<typeof known> = /* @__PURE__ */ Schema.Literal(...known)
 
 /**
  * A task status: one of the {@link Known} literals, or any other string the service sends. Unknown
@@ -61,7 +61,10 @@ export type TaskStatus = Known | (string & {})
  * @since 0.1.0
  * @category schemas
  */
-export const TaskStatus: Schema.Schema<TaskStatus, string> = Schema.Union(Known, Schema.String).annotations({
+export const TaskStatus: Schema.Schema<TaskStatus, string> = /* @__PURE__ */ Schema.Union(
+  Known,
+  Schema.String
+).annotations({
   identifier: "TaskStatus",
   description: "A KPS task status such as RUNNING_RESET; unknown values are kept"
 })

@@ -445,3 +445,12 @@ describe("KpsClient with a transport that enforces timeouts", () => {
       expect(error.message).toContain("no answer within 7 seconds")
     }))
 })
+
+describe("KpsClient on an answer with no body at all", () => {
+  it.effect("reads a 204 as an empty body, not a transport failure", () =>
+    Effect.gen(function*() {
+      const error = yield* getTaskError(() => new Response(null, { status: 204, headers: { "x-request-id": "r-204" } }))
+      expect(error).toMatchObject({ _tag: "KpsDecodeError", status: 204, requestId: "r-204" })
+      expect(error.message).toContain("the body is empty")
+    }))
+})

@@ -25,7 +25,7 @@ import {
 } from "./validation.js"
 import { version } from "./version.js"
 
-export const defaultTimeout: Duration.Duration = Duration.seconds(30)
+export const defaultTimeout: Duration.Duration = /* @__PURE__ */ Duration.seconds(30)
 
 const invalid = (field: string, description: string) => Effect.fail(new KpsInvalidInput({ field, description }))
 

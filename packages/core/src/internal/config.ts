@@ -9,12 +9,15 @@ import { optionalString } from "./environment.js"
 const optional = (name: string): Config.Config<string | undefined> =>
   optionalString(name).pipe(Config.map(Option.getOrUndefined))
 
-/** What `layerConfig` reads for each option it is not given, named as the official SDKs do. */
-const defaults = {
+/**
+ * What `layerConfig` reads for each option it is not given, named as the official SDKs do. A
+ * function, so that bundles that never read configuration do not keep it.
+ */
+const defaults = () => ({
   region: optional("HUAWEICLOUD_SDK_REGION"),
   iamEndpoint: optional("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
   credentials: Credentials.fromEnv
-}
+})
 
 /** `HUAWEICLOUD_SDK_REGION_KPS_CN_NORTH_4` for `cn-north-4`. */
 export const regionEndpointVariable = (region: string): string =>
@@ -24,7 +27,7 @@ export const load = (options: ConfigOptions | undefined): Effect.Effect<Options,
   Effect.gen(function*() {
     const given: Options = Config.isConfig(options)
       ? yield* options
-      : (yield* Config.all({ ...defaults, ...definedOnly(options ?? {}) })) as unknown as Options
+      : (yield* Config.all({ ...defaults(), ...definedOnly(options ?? {}) })) as unknown as Options
     if (given.endpoint !== undefined || given.region === undefined) return given
     // A region's endpoint may be overridden from the environment; an explicit endpoint wins.
     const override = yield* optional(regionEndpointVariable(given.region))

@@ -1,8 +1,8 @@
 /** How much of an unparseable error body is kept as the message, in UTF-8 bytes. */
 export const rawMessageLimit = 1024
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+const encoder = /* @__PURE__ */ new TextEncoder()
+const decoder = /* @__PURE__ */ new TextDecoder()
 
 /** The longest prefix of `text` that fits in `limit` UTF-8 bytes, never splitting a character. */
 const truncateUtf8 = (text: string, limit: number): string => {

@@ -63,7 +63,13 @@ const readBounded = (
         ? Effect.fail(new BodyTooLarge(undefined))
         : Effect.succeed([total + chunk.length, decoder.decode(chunk, { stream: true })] as const)),
     Stream.runFold("", (text, part) => text + part),
-    Effect.map((text) => text + decoder.decode())
+    Effect.map((text) => text + decoder.decode()),
+    // An answer with no body at all (a 204, say) has no stream to read: it is an empty body.
+    Effect.catchIf(
+      (error): error is HttpClientError.ResponseError =>
+        error instanceof HttpClientError.ResponseError && error.reason === "EmptyBody",
+      () => Effect.succeed("")
+    )
   )
 }
 

@@ -9,11 +9,11 @@ import { KpsInvalidInput } from "../KpsError.js"
 import type { Exchange } from "./exchange.js"
 import { validateId } from "./validation.js"
 
-const Projects = Schema.Struct({
+const Projects = /* @__PURE__ */ Schema.Struct({
   projects: Schema.Array(Schema.Struct({ id: Schema.String, name: Schema.optional(Schema.String) }))
 })
 
-const decodeProjects = Schema.decodeUnknown(Projects)
+const decodeProjects = /* @__PURE__ */ Schema.decodeUnknown(Projects)
 
 /**
  * Looks a project id up in IAM, as the Go SDK does for AK/SK credentials without one:

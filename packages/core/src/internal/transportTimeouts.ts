@@ -10,7 +10,7 @@ export class TransportTimeouts extends Context.Reference<TransportTimeouts>()(
 ) {}
 
 /** The timeout of the request being sent, for transports that enforce it. */
-export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefined> = globalValue(
+export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefined> = /* @__PURE__ */ globalValue(
   "@effect-kps/core/KpsClient/currentRequestTimeout",
   () => FiberRef.unsafeMake<Duration.Duration | undefined>(undefined)
 )

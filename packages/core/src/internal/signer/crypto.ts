@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 
 // Web Crypto runs alike in Node 20 and browsers; core imports nothing from `node:`.
-const encoder = new TextEncoder()
+const encoder = /* @__PURE__ */ new TextEncoder()
 
 const toHex = (buffer: ArrayBuffer): string => {
   const bytes = new Uint8Array(buffer)

@@ -1,0 +1,132 @@
+/**
+ * Runs in Node before the browser tests: a loopback HTTP server on 127.0.0.1 that answers CORS,
+ * verifies AK/SK signatures on the wall clock, and records every request. Its URL reaches the
+ * browser through `provide("kpsServerUrl")`.
+ */
+import { Signer } from "@effect-kps/core"
+import { Effect, Redacted } from "effect"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
+import type { TestProject } from "vitest/node"
+import * as Wire from "../fixtures/wire.js"
+
+const cors = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "X-Request-Id, Retry-After"
+}
+
+const isTraceHeader = (name: string) =>
+  name === "traceparent" || name === "tracestate" || name === "b3" || name.startsWith("x-b3-")
+
+const json = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    ...cors,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers
+  })
+  response.end(text)
+}
+
+const verify = (request: IncomingMessage, url: URL): Promise<string> => {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]))
+  return Effect.runPromise(
+    Signer.verify(
+      { method: request.method ?? "", url, headers },
+      (accessKeyId) => accessKeyId === Wire.accessKeyId ? Redacted.make(Wire.secretAccessKey) : undefined
+    ).pipe(Effect.match({ onFailure: (error) => error.reason, onSuccess: () => "verified" }))
+  )
+}
+
+export default async function setup(project: TestProject) {
+  const received: Array<Wire.Received> = []
+  const aborted: Array<string> = []
+  const sockets = new Set<Socket>()
+
+  const answer = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const [route, variant] = url.pathname.split("/").slice(1)
+    switch (route as Wire.Route) {
+      case "report":
+        return json(response, 200, { requests: received, aborted } satisfies Wire.Report)
+      case "token":
+        return request.headers["x-auth-token"] === Wire.token
+          ? json(response, 200, Wire.task, { "x-request-id": "req-token" })
+          : json(response, 401, { error_code: "APIG.0301", error_msg: "x-auth-token not found" })
+      case "signed": {
+        const verdict = await verify(request, url)
+        return verdict === "verified"
+          ? json(response, 200, Wire.task, { "x-request-id": "req-signed" })
+          : json(response, 401, { error_code: "APIG.0301", error_msg: `verify aksk signature fail: ${verdict}` })
+      }
+      case "errors":
+        return json(response, 400, Wire.errorBodies[variant as keyof typeof Wire.errorBodies], {
+          "x-request-id": Wire.requestId
+        })
+      case "throttled":
+        return json(response, 429, { error_code: "APIG.0308", error_msg: "policy user over ratelimit" }, {
+          "retry-after": "3",
+          "x-request-id": "req-429"
+        })
+      case "hang":
+        // Never answers: the client's timeout must end the wait.
+        return undefined
+      case "redirect":
+        response.writeHead(302, { ...cors, location: `/control${url.pathname}`, "content-length": "0" })
+        return response.end()
+      case "control":
+        return json(response, 200, Wire.task)
+      default:
+        return json(response, 404, { error_code: "APIG.0101", error_msg: "The API does not exist" })
+    }
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", `http://${request.headers.host}`)
+    if (request.method === "OPTIONS") {
+      // A preflight: allow what it asks for, and note whether it asked for a trace header.
+      const asked = String(request.headers["access-control-request-headers"] ?? "").split(",")
+        .map((name) => name.trim().toLowerCase()).filter((name) => name !== "")
+      received.push({ method: "OPTIONS", path: url.pathname, traceHeaders: asked.filter(isTraceHeader) })
+      response.writeHead(204, {
+        ...cors,
+        "access-control-allow-methods": "GET",
+        "access-control-allow-headers": asked.join(", "),
+        "access-control-max-age": "0"
+      })
+      response.end()
+      return
+    }
+    if (!url.pathname.startsWith("/report")) {
+      received.push({
+        method: request.method ?? "",
+        path: url.pathname,
+        traceHeaders: Object.keys(request.headers).filter(isTraceHeader)
+      })
+    }
+    response.on("close", () => {
+      if (!response.writableFinished) aborted.push(url.pathname)
+    })
+    answer(request, response, url).catch((error) =>
+      json(response, 500, { error_code: "TEST.500", error_msg: String(error) })
+    )
+  })
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+
+  const port = await new Promise<number>((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      resolve(typeof address === "object" && address !== null ? address.port : 0)
+    })
+  })
+  project.provide("kpsServerUrl", `http://127.0.0.1:${port}`)
+
+  return () =>
+    new Promise<void>((done) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => done())
+    })
+}
