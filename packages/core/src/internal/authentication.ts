@@ -12,10 +12,18 @@ import { validateSecretHeader } from "./validation.js"
 export const secretHeaderNames: ReadonlyArray<string> = ["authorization", "x-auth-token", "x-security-token"]
 
 export interface Authenticator {
-  /** Adds credentials to a request: run for every attempt, as the last step before sending. */
-  readonly authenticate: (
-    request: HttpClientRequest.HttpClientRequest
-  ) => Effect.Effect<HttpClientRequest.HttpClientRequest>
+  /**
+   * Headers that authenticate any request as they are (a token), added when a request is built;
+   * or, for signatures, `undefined`.
+   */
+  readonly headers: Readonly<Record<string, string>> | undefined
+  /**
+   * Signs a request: run for every attempt, as the last step before sending; `undefined` when
+   * {@link headers} suffice.
+   */
+  readonly sign:
+    | ((request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>)
+    | undefined
   /** Removes any secret that a peer or a transport may echo back into a text we show. */
   readonly scrub: (text: string) => string
 }
@@ -28,7 +36,8 @@ const invalid = (field: string, description: string) => Effect.fail(new KpsInval
 const withToken = (credentials: Token): Effect.Effect<Authenticator, KpsInvalidInput> => {
   const token = Redacted.value(credentials.token)
   return Effect.as(validateSecretHeader("credentials.token", token), {
-    authenticate: (request) => Effect.succeed(HttpClientRequest.setHeader(request, "X-Auth-Token", token)),
+    headers: { "X-Auth-Token": token },
+    sign: undefined,
     scrub: scrubber([token])
   })
 }
@@ -54,7 +63,9 @@ const withAccessKey = (credentials: AccessKey): Effect.Effect<Authenticator, Kps
       ? (request: HttpClientRequest.HttpClientRequest) => request
       : HttpClientRequest.setHeader("X-Security-Token", securityToken)
     return {
-      authenticate: (request) => signHttpRequest(key, credentials.accessKeyId, withSecurityToken(request)),
+      headers: undefined,
+      sign: (request: HttpClientRequest.HttpClientRequest) =>
+        signHttpRequest(key, credentials.accessKeyId, withSecurityToken(request)),
       scrub: scrubber(securityToken === undefined ? [secret] : [secret, securityToken])
     }
   })

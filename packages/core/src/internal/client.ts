@@ -76,22 +76,22 @@ const hasProcessing = (client: object): client is Processing =>
   typeof (client as Partial<Processing>).postprocess === "function"
 
 /**
- * A client that adds credentials as the very last step before the base client sends: after every
+ * A client that signs as the very last step before the base client sends: after every
  * request mapping, the base client's own and any in `transformClient`, so a signature covers the
  * request as sent; and again on every attempt, so a retry is signed with a fresh date.
  * (`HttpClient.mapRequestEffect` would run before mappings added on top of it.)
  */
-const authenticateLast = (
+const signLast = (
   base: HttpClient.HttpClient,
-  authenticate: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>
+  sign: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>
 ): HttpClient.HttpClient =>
   hasProcessing(base)
     ? HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
-      (request) => base.postprocess(Effect.flatMap(request, authenticate)),
+      (request) => base.postprocess(Effect.flatMap(request, sign)),
       base.preprocess
     )
     : HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-      (request) => Effect.flatMap(Effect.flatMap(request, authenticate), base.execute),
+      (request) => Effect.flatMap(Effect.flatMap(request, sign), base.execute),
       Effect.succeed
     )
 
@@ -108,14 +108,16 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     const commonHeaders = {
       "Content-Type": "application/json",
       "Accept": "application/json",
-      "User-Agent": userAgentSuffix === "" ? `effect-kps/${version}` : `effect-kps/${version} ${userAgentSuffix}`
+      "User-Agent": userAgentSuffix === "" ? `effect-kps/${version}` : `effect-kps/${version} ${userAgentSuffix}`,
+      ...authenticator.headers
     }
 
-    // The platform's own client span and trace headers are off: each call is one span of ours,
-    // and CORS preflights stay simple.
+    // The platform's own client span and trace headers are off around each exchange (see
+    // exchange.ts): each call is one span of ours, and CORS preflights stay simple.
+    const base = yield* HttpClient.HttpClient
     const client = (options.transformClient ?? identity)(
-      authenticateLast(yield* HttpClient.HttpClient, authenticator.authenticate)
-    ).pipe(HttpClient.withTracerDisabledWhen(() => true))
+      authenticator.sign === undefined ? base : signLast(base, authenticator.sign)
+    )
     // Secret headers are redacted around a call only when a transformClient could print them.
     const exchange = Exchange.make(
       client,

@@ -1,5 +1,5 @@
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -7,8 +7,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { constTrue } from "effect/Function"
 import * as LogLevel from "effect/LogLevel"
 import * as ParseResult from "effect/ParseResult"
+import type * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import { KpsApiError, KpsDecodeError, KpsTransportError } from "../KpsError.js"
@@ -83,6 +85,27 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const preview = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 
+const disabled = constTrue
+
+/**
+ * Around each exchange the fiber gets two settings the transport reads: the platform's own
+ * client span is off (each call is one span of ours), and a transport that enforces timeouts gets
+ * the call's timeout. Both are set just before sending and put back once the answer (or the
+ * failure) is read: plain sets, not `Effect.locally` (as `HttpClient.withTracerDisabledWhen`
+ * uses), whose acquire-use-release cost a tenth of the throughput each at 64 concurrent calls.
+ */
+const enter = (timeout: Duration.Duration | undefined) =>
+  Effect.zipLeft(
+    FiberRef.getAndSet(HttpClient.currentTracerDisabledWhen, disabled),
+    timeout === undefined ? Effect.void : FiberRef.set(currentRequestTimeout, timeout)
+  )
+
+const leave = (previous: Predicate.Predicate<HttpClientRequest.HttpClientRequest>) =>
+  Effect.zipRight(
+    FiberRef.set(HttpClient.currentTracerDisabledWhen, previous),
+    FiberRef.set(currentRequestTimeout, undefined)
+  )
+
 const isDebugEnabled = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
   LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
 
@@ -115,7 +138,8 @@ export const make = (
     response: HttpClientResponse.HttpClientResponse,
     decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
     expected: string,
-    span: Tracer.Span
+    span: Tracer.Span,
+    settled: Effect.Effect<void>
   ): Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError> => {
     const status = response.status
     const requestId = response.headers["x-request-id"]
@@ -154,25 +178,31 @@ export const make = (
       ),
       Effect.flatMap(interpret)
     )
-    return Effect.withFiberRuntime((fiber) =>
-      isDebugEnabled(fiber) ? Effect.zipRight(logAnswer(status, requestId, response.request.url), body) : body
+    // The transport has sent the request and started its timer: the settings are put back.
+    return Effect.zipRight(
+      settled,
+      Effect.withFiberRuntime<A, KpsApiError | KpsDecodeError | KpsTransportError>((fiber) =>
+        isDebugEnabled(fiber) ? Effect.zipRight(logAnswer(status, requestId, response.request.url), body) : body
+      )
     )
   }
 
   return (request, { decode, expected, span, timeout }) => {
-    const answered = client.execute(request).pipe(
-      Effect.flatMap((response) => read(response, decode, expected, span)),
-      Effect.catchIf(HttpClientError.isHttpClientError, (error) =>
-        // A transformClient with `filterStatusOk` turns an error answer into a ResponseError:
-        // it is still an answer, read like any other.
-        error._tag === "ResponseError" && error.reason === "StatusCode"
-          ? read(error.response, decode, expected, span)
-          : Effect.fail(transportError(error)))
-    )
-    const bounded = !Duration.isFinite(timeout)
+    const enforced = Duration.isFinite(timeout) && transportTimeouts ? timeout : undefined
+    const answered = Effect.flatMap(enter(enforced), (previous) => {
+      const settled = leave(previous)
+      return client.execute(request).pipe(
+        Effect.flatMap((response) => read(response, decode, expected, span, settled)),
+        Effect.catchIf(HttpClientError.isHttpClientError, (error) =>
+          // A transformClient with `filterStatusOk` turns an error answer into a ResponseError:
+          // it is still an answer, read like any other.
+          error._tag === "ResponseError" && error.reason === "StatusCode"
+            ? read(error.response, decode, expected, span, settled)
+            : Effect.zipRight(settled, Effect.fail(transportError(error))))
+      )
+    })
+    const bounded = !Duration.isFinite(timeout) || transportTimeouts
       ? answered
-      : transportTimeouts
-      ? Effect.locally(answered, currentRequestTimeout, timeout)
       : Effect.timeoutFail(answered, {
         duration: timeout,
         onTimeout: () =>
