@@ -10,6 +10,7 @@ import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -48,7 +49,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Dispatcher.ResponseData
+    private readonly source: Dispatcher.ResponseData,
+    private readonly controller: AbortController
   ) {
     super()
     this.headers = Headers.fromInput(source.headers as Record<string, string | ReadonlyArray<string>>)
@@ -72,8 +74,12 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   private decodeError = (cause: unknown) =>
     new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
 
+  // Interrupting a read aborts the request, as interrupting the send does.
   private read<A>(f: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.tryPromise({ try: f, catch: this.decodeError })
+    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+      f().then((value) => resume(Effect.succeed(value)), (cause) => resume(Effect.fail(this.decodeError(cause))))
+      return Effect.sync(() => this.controller.abort())
+    })
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
@@ -111,54 +117,68 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+const requestError = (
+  request: HttpClientRequest.HttpClientRequest,
+  cause: unknown,
+  reason: "Transport" | "InvalidUrl"
+) => new HttpClientError.RequestError({ request, reason, cause })
+
+/**
+ * Sends one request. One `AbortController` serves both ways a request ends early: interruption of
+ * the calling fiber, and the end of `KpsClient.currentRequestTimeout` (timed on the fiber's
+ * `Clock`, aborting with a `TimeoutError`), which covers the body too.
+ */
 const send = (
   dispatcher: Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  signal: AbortSignal
-) =>
-  Effect.tryPromise({
-    try: () =>
-      dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers,
-        body: requestBody(request.body),
-        signal
-      }),
-    catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
-  })
-
-/**
- * An HttpClient whose requests go through `dispatcher`. Interruption aborts the socket request;
- * so does the end of `KpsClient.currentRequestTimeout`, timed on the fiber's `Clock`, with a
- * `TimeoutError`, until the body has been read.
- */
-export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal, fiber) => {
-    const timeout = fiber.getFiberRef(KpsClient.currentRequestTimeout)
-    if (timeout === undefined || !Duration.isFinite(timeout)) {
-      return Effect.map(send(dispatcher, request, url, signal), (response) => new UndiciResponse(request, response))
-    }
-    const controller = new AbortController()
-    const abort = () => controller.abort(signal.reason)
-    signal.addEventListener("abort", abort, { once: true })
-    const cancelTimer = RequestTimer.start(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (url._tag === "Left") return Effect.fail(requestError(request, url.left, "InvalidUrl"))
+  const controller = new AbortController()
+  const timeout = fiber.getFiberRef(KpsClient.currentRequestTimeout)
+  const cancelTimer = timeout === undefined || !Duration.isFinite(timeout)
+    ? undefined
+    : RequestTimer.start(
       fiber,
       timeout,
       () => controller.abort(new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError"))
     )
-    const done = () => {
-      cancelTimer()
-      signal.removeEventListener("abort", abort)
-    }
-    return send(dispatcher, request, url, controller.signal).pipe(
-      Effect.tapError(() => Effect.sync(done)),
-      Effect.map((response) => {
-        // The timeout covers the body too: it ends when the body is read or abandoned.
-        response.body.once("close", done)
-        return new UndiciResponse(request, response)
-      })
+  return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+    dispatcher.request({
+      origin: url.right.origin,
+      path: `${url.right.pathname}${url.right.search}`,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: requestBody(request.body),
+      signal: controller.signal
+    }).then(
+      (response) => {
+        if (cancelTimer !== undefined) response.body.once("close", cancelTimer)
+        resume(Effect.succeed(new UndiciResponse(request, response, controller)))
+      },
+      (cause) => {
+        cancelTimer?.()
+        resume(Effect.fail(requestError(request, cause, "Transport")))
+      }
     )
+    return Effect.sync(() => controller.abort())
   })
+}
+
+/**
+ * An HttpClient whose requests go through `dispatcher`. Built on `HttpClient.makeWith` rather than
+ * `HttpClient.make`: the latter adds, per request, a second AbortController, a FinalizationRegistry
+ * entry, a proxying response wrapper and its own client span; `KpsClient` makes its own span, and
+ * this transport aborts on interruption and on timeout itself. Measured in bench/.
+ */
+export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
+  HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
+    (request) =>
+      Effect.flatMap(
+        request,
+        (request) =>
+          Effect.withFiberRuntime((fiber) => send(dispatcher, request, fiber as Fiber.RuntimeFiber<unknown, unknown>))
+      ),
+    Effect.succeed
+  )
