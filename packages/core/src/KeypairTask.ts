@@ -1,6 +1,8 @@
 /**
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as TaskStatus from "./TaskStatus.js"
 
@@ -63,11 +65,23 @@ export class KeypairTask extends Schema.Class<KeypairTask>("@effect-kps/core/Key
  * @since 0.1.0
  * @category decoding
  */
-export const decodeResponse = (requestedTaskId: string) => (body: unknown) =>
-  decodeTask(
-    isRecord(body) && (body.task_id ?? undefined) === undefined ? { ...body, task_id: requestedTaskId } : body
-  )
+export const decodeResponse =
+  (requestedTaskId: string) => (body: unknown): Effect.Effect<KeypairTask, ParseResult.ParseError> =>
+    Effect.map(decodeWire(body), (wire) =>
+      // The wire struct checked every field: build the class without checking them again.
+      new KeypairTask({
+        taskId: wire.task_id ?? requestedTaskId,
+        taskStatus: wire.task_status ?? undefined,
+        serverId: wire.server_id ?? undefined
+      }, true))
 
-const decodeTask = /* @__PURE__ */ Schema.decodeUnknown(KeypairTask, { onExcessProperty: "ignore" })
+// The body as it comes over the wire: every field optional or null, others ignored. Decoding it
+// and building the class directly is cheaper than decoding the class schema, whose key renames and
+// null handling are transformations of their own; this runs on every call.
+const Wire = /* @__PURE__ */ Schema.Struct({
+  task_id: Schema.optional(Schema.NullOr(Schema.String)),
+  task_status: Schema.optional(Schema.NullOr(TaskStatus.TaskStatus)),
+  server_id: Schema.optional(Schema.NullOr(Schema.String))
+})
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const decodeWire = /* @__PURE__ */ Schema.decodeUnknown(Wire, { onExcessProperty: "ignore" })
