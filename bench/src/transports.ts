@@ -113,30 +113,53 @@ const clients: Record<string, Layer.Layer<KpsClient.KpsClient, unknown>> = {
   "@effect-kps/node layerFetch": KpsNode.layerFetch(options)
 }
 
-const results: Array<{ readonly name: string; readonly mode: string; readonly figures: Figures }> = []
-for (
-  const [mode, count, width] of [["sequential", sequentialRequests, 1], [
-    `concurrency ${concurrency}`,
-    concurrentRequests,
-    concurrency
-  ]] as const
-) {
-  for (const [name, once] of Object.entries(baselines)) {
-    await drive(once, warmup, width)
-    results.push({ name, mode, figures: await drive(once, count, width) })
-  }
-  for (const [name, layer] of Object.entries(clients)) {
-    const runtime = ManagedRuntime.make(layer)
-    await driveEffect(runtime, warmup, width)
-    results.push({ name, mode, figures: await driveEffect(runtime, count, width) })
-    await runtime.dispose()
+// Rounds interleave the clients, so that none always runs first or last; each figure printed is
+// the median of its rounds. Two cores are shared by this process and the server: single runs vary.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const samples = new Map<string, Array<Figures>>()
+const record = (name: string, mode: string, figures: Figures) => {
+  const key = `${name}\u0000${mode}`
+  samples.set(key, [...(samples.get(key) ?? []), figures])
+}
+const runtimes = Object.fromEntries(Object.entries(clients).map(([name, layer]) => [name, ManagedRuntime.make(layer)]))
+const modes = [["sequential", sequentialRequests, 1], [
+  `concurrency ${concurrency}`,
+  concurrentRequests,
+  concurrency
+]] as const
+for (let round = 0; round < rounds; round++) {
+  for (const [mode, count, width] of modes) {
+    for (const [name, once] of Object.entries(baselines)) {
+      await drive(once, warmup, width)
+      record(name, mode, await drive(once, count, width))
+    }
+    for (const [name, runtime] of Object.entries(runtimes)) {
+      await driveEffect(runtime, warmup, width)
+      record(name, mode, await driveEffect(runtime, count, width))
+    }
   }
 }
+for (const runtime of Object.values(runtimes)) await runtime.dispose()
+
+const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const results = [...samples].map(([key, figures]) => {
+  const [name, mode] = key.split("\u0000")
+  return {
+    name,
+    mode,
+    figures: {
+      perSecond: median(figures.map((f) => f.perSecond)),
+      p50: median(figures.map((f) => f.p50)),
+      p99: median(figures.map((f) => f.p99)),
+      cpuMicros: median(figures.map((f) => f.cpuMicros))
+    }
+  }
+})
 
 const pad = (text: string, width: number) => text.padEnd(width)
 const num = (value: number, digits = 0) => value.toFixed(digits).padStart(8)
 console.log(
-  `Node ${process.version}, ${sequentialRequests} sequential / ${concurrentRequests} concurrent requests per client, loopback server in a separate process\n`
+  `Node ${process.version}, ${sequentialRequests} sequential / ${concurrentRequests} concurrent requests per client and round; median of ${rounds} interleaved rounds; loopback server in a separate process\n`
 )
 console.log(
   `${pad("client", 30)}${pad("mode", 16)}${"req/s".padStart(8)}${"×fetch".padStart(8)}${"p50 ms".padStart(8)}${
