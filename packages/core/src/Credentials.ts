@@ -8,6 +8,8 @@
 import type * as Config from "effect/Config"
 import * as Data from "effect/Data"
 import * as Redacted from "effect/Redacted"
+import * as AccessKeyAuthentication from "./internal/accessKeyAuthentication.js"
+import * as Authentication from "./internal/authentication.js"
 import * as environment from "./internal/environment.js"
 
 /**
@@ -17,9 +19,18 @@ import * as environment from "./internal/environment.js"
  * @since 0.1.0
  * @category models
  */
-export class Token extends Data.TaggedClass("Token")<{
+export class Token extends /* @__PURE__ */ Data.TaggedClass("Token")<{
   readonly token: Redacted.Redacted<string>
-}> {}
+}> {
+  /**
+   * How a client authenticates with these credentials (internal).
+   *
+   * @since 0.1.0
+   */
+  "~effect-kps/authenticator"() {
+    return Authentication.fromToken(Redacted.value(this.token))
+  }
+}
 
 /**
  * An access key pair (AK/SK) that signs every request with SDK-HMAC-SHA256, as the official SDKs'
@@ -30,12 +41,21 @@ export class Token extends Data.TaggedClass("Token")<{
  * @since 0.1.0
  * @category models
  */
-export class AccessKey extends Data.TaggedClass("AccessKey")<{
+export class AccessKey extends /* @__PURE__ */ Data.TaggedClass("AccessKey")<{
   readonly accessKeyId: string
   readonly secretAccessKey: Redacted.Redacted<string>
   readonly securityToken: Redacted.Redacted<string> | undefined
   readonly projectId: string | undefined
-}> {}
+}> {
+  /**
+   * How a client authenticates with these credentials (internal): signing, and IAM look-ups.
+   *
+   * @since 0.1.0
+   */
+  "~effect-kps/authenticator"() {
+    return AccessKeyAuthentication.make(this)
+  }
+}
 
 /**
  * The credentials a `KpsClient` authenticates its requests with.
@@ -130,4 +150,6 @@ export const fromEnv: Config.Config<Credentials> = /* @__PURE__ */ environment.c
  * @since 0.1.0
  * @category refinements
  */
-export const isCredentials = (u: unknown): u is Credentials => u instanceof Token || u instanceof AccessKey
+export const isCredentials = (u: unknown): u is Credentials =>
+  Authentication.isAuthenticating(u) && ((u as { readonly _tag?: unknown })._tag === "Token" ||
+    (u as { readonly _tag?: unknown })._tag === "AccessKey")

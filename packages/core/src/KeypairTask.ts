@@ -25,7 +25,7 @@ import * as TaskStatus from "./TaskStatus.js"
  * @since 0.1.0
  * @category models
  */
-export class KeypairTask extends Schema.Class<KeypairTask>("@effect-kps/core/KeypairTask")({
+export class KeypairTask extends /* @__PURE__ */ Schema.Class<KeypairTask>("@effect-kps/core/KeypairTask")({
   taskId: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("task_id")),
   taskStatus: Schema.optionalWith(TaskStatus.TaskStatus, { nullable: true }).pipe(Schema.fromKey("task_status")),
   serverId: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("server_id"))

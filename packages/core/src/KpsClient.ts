@@ -53,7 +53,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class KpsClient extends Context.Tag("@effect-kps/core/KpsClient")<KpsClient, Service>() {}
+export class KpsClient extends /* @__PURE__ */ Context.Tag("@effect-kps/core/KpsClient")<KpsClient, Service>() {}
 
 /**
  * For transport authors: a transport that enforces the per-request timeout itself, by aborting

@@ -16,14 +16,16 @@ const requestIdSuffix = (requestId: string | undefined) => requestId === undefin
  * @since 0.1.0
  * @category errors
  */
-export class KpsApiError extends Schema.TaggedError<KpsApiError>("@effect-kps/core/KpsApiError")("KpsApiError", {
-  status: Schema.Number,
-  errorCode: Schema.String,
-  errorMessage: Schema.String,
-  requestId: Schema.optional(Schema.String),
-  /** The raw `Retry-After` header, when the answer carried one. */
-  retryAfter: Schema.optional(Schema.String)
-}) {
+export class KpsApiError
+  extends /* @__PURE__ */ Schema.TaggedError<KpsApiError>("@effect-kps/core/KpsApiError")("KpsApiError", {
+    status: Schema.Number,
+    errorCode: Schema.String,
+    errorMessage: Schema.String,
+    requestId: Schema.optional(Schema.String),
+    /** The raw `Retry-After` header, when the answer carried one. */
+    retryAfter: Schema.optional(Schema.String)
+  })
+{
   /**
    * @since 0.1.0
    */
@@ -41,7 +43,7 @@ export class KpsApiError extends Schema.TaggedError<KpsApiError>("@effect-kps/co
  * @category errors
  */
 export class KpsDecodeError
-  extends Schema.TaggedError<KpsDecodeError>("@effect-kps/core/KpsDecodeError")("KpsDecodeError", {
+  extends /* @__PURE__ */ Schema.TaggedError<KpsDecodeError>("@effect-kps/core/KpsDecodeError")("KpsDecodeError", {
     status: Schema.Number,
     requestId: Schema.optional(Schema.String),
     description: Schema.String
@@ -85,10 +87,13 @@ export const TransportFailure = /* @__PURE__ */ Schema.Literal(
  * @category errors
  */
 export class KpsTransportError
-  extends Schema.TaggedError<KpsTransportError>("@effect-kps/core/KpsTransportError")("KpsTransportError", {
-    reason: TransportFailure,
-    description: Schema.String
-  })
+  extends /* @__PURE__ */ Schema.TaggedError<KpsTransportError>("@effect-kps/core/KpsTransportError")(
+    "KpsTransportError",
+    {
+      reason: TransportFailure,
+      description: Schema.String
+    }
+  )
 {
   /**
    * @since 0.1.0
@@ -106,7 +111,7 @@ export class KpsTransportError
  * @category errors
  */
 export class KpsInvalidInput
-  extends Schema.TaggedError<KpsInvalidInput>("@effect-kps/core/KpsInvalidInput")("KpsInvalidInput", {
+  extends /* @__PURE__ */ Schema.TaggedError<KpsInvalidInput>("@effect-kps/core/KpsInvalidInput")("KpsInvalidInput", {
     /** The option or argument at fault, such as `taskId`, `projectId`, `endpoint` or `region`. */
     field: Schema.String,
     description: Schema.String

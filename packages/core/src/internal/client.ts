@@ -13,7 +13,6 @@ import * as KpsRegion from "../KpsRegion.js"
 import * as Authentication from "./authentication.js"
 import * as Exchange from "./exchange.js"
 import { percentEncode } from "./percentEncoding.js"
-import { makeResolver } from "./projectId.js"
 import { TransportTimeouts } from "./transportTimeouts.js"
 import {
   idProblem,
@@ -42,6 +41,7 @@ const resolveEndpoint = (options: Options): Effect.Effect<string, KpsInvalidInpu
  */
 const makeDefaultProjectId = (
   options: Options,
+  authenticator: Authentication.Authenticator,
   exchange: Exchange.Exchange,
   headers: Readonly<Record<string, string>>,
   timeout: Duration.Duration
@@ -50,7 +50,7 @@ const makeDefaultProjectId = (
     const given = options.projectId ??
       (options.credentials._tag === "AccessKey" ? options.credentials.projectId : undefined)
     if (given !== undefined) return yield* validateId("projectId", given)
-    if (options.credentials._tag !== "AccessKey" || options.region === undefined) {
+    if (authenticator.lookUpProjectId === undefined || options.region === undefined) {
       return invalid(
         "projectId",
         options.credentials._tag === "AccessKey"
@@ -63,7 +63,7 @@ const makeDefaultProjectId = (
         Effect.mapError((error) => new KpsInvalidInput({ ...error, field: "iamEndpoint" }))
       )
       : yield* KpsRegion.iamEndpoint(options.region)
-    return yield* makeResolver({ exchange, iamEndpoint, region: options.region, headers, timeout })
+    return yield* authenticator.lookUpProjectId({ exchange, iamEndpoint, region: options.region, headers, timeout })
   })
 
 interface Processing {
@@ -125,7 +125,13 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
       options.transformClient === undefined ? undefined : yield* FiberRef.get(Headers.currentRedactedNames),
       yield* TransportTimeouts
     )
-    const defaultProjectId = yield* makeDefaultProjectId(options, exchange, commonHeaders, defaultRequestTimeout)
+    const defaultProjectId = yield* makeDefaultProjectId(
+      options,
+      authenticator,
+      exchange,
+      commonHeaders,
+      defaultRequestTimeout
+    )
 
     // Runs on every call: checks are synchronous and the span is filled in directly.
     const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>

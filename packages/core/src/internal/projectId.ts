@@ -1,12 +1,11 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import type { KpsError } from "../KpsError.js"
 import { KpsInvalidInput } from "../KpsError.js"
-import type { Exchange } from "./exchange.js"
+import type { ProjectLookup } from "./authentication.js"
 import { validateId } from "./validation.js"
 
 const Projects = /* @__PURE__ */ Schema.Struct({
@@ -23,13 +22,7 @@ const decodeProjects = /* @__PURE__ */ Schema.decodeUnknown(Projects)
  * The answer is cached for the life of the client; concurrent first calls wait for one lookup,
  * and a failed lookup is not cached, so the next call tries again.
  */
-export const makeResolver = (options: {
-  readonly exchange: Exchange
-  readonly iamEndpoint: string
-  readonly region: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly timeout: Duration.Duration
-}): Effect.Effect<Effect.Effect<string, KpsError>> =>
+export const makeResolver = (options: ProjectLookup): Effect.Effect<Effect.Effect<string, KpsError>> =>
   Effect.map(SynchronizedRef.make(Option.none<string>()), (cache) => {
     const lookup = Effect.useSpan(
       "KpsClient.resolveProjectId",

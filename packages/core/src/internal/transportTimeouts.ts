@@ -4,7 +4,7 @@ import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 
 /** Whether the transport aborts requests on `currentRequestTimeout` itself. */
-export class TransportTimeouts extends Context.Reference<TransportTimeouts>()(
+export class TransportTimeouts extends /* @__PURE__ */ Context.Reference<TransportTimeouts>()(
   "@effect-kps/core/KpsClient/TransportTimeouts",
   { defaultValue: () => false }
 ) {}
