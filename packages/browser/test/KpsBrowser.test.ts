@@ -1,8 +1,9 @@
 import { KpsBrowser } from "@effect-kps/browser"
 import { Credentials, KeypairTask, KpsClient, KpsError, Signer } from "@effect-kps/core"
+import { TransportContract } from "@effect-kps/testing"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Config, ConfigProvider, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import { inject } from "vitest"
 import * as Wire from "./fixtures/wire.js"
 
@@ -205,4 +206,18 @@ describe("KpsBrowser in Chromium", () => {
       expect(traced.map((request) => request.method)).toContain("GET")
       expect(traced.flatMap((request) => request.traceHeaders)).toEqual(expect.arrayContaining(["traceparent", "b3"]))
     }))
+})
+
+describe("the transport contract, in Chromium", () => {
+  TransportContract.cases.forEach((contractCase, index) => {
+    it.effect(contractCase.name, () =>
+      Effect.gen(function*() {
+        const result = yield* Effect.either(KpsClient.getTask(contractCase.taskId))
+        if (contractCase.expected._tag === "Success") {
+          expect(Either.getOrThrow(result)).toMatchObject(contractCase.expected.task)
+        } else {
+          expect(Either.getOrThrow(Either.flip(result))).toMatchObject(contractCase.expected.error)
+        }
+      }).pipe(Effect.provide(clientAt(`contract/${index}`))))
+  })
 })

@@ -4,6 +4,7 @@
  * browser through `provide("kpsServerUrl")`.
  */
 import { Signer } from "@effect-kps/core"
+import { TransportContract } from "@effect-kps/testing"
 import { Effect, Redacted } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
@@ -68,6 +69,16 @@ export default async function setup(project: TestProject) {
           "retry-after": "3",
           "x-request-id": "req-429"
         })
+      case "contract": {
+        // The shared transport contract, answered byte for byte.
+        const { answer } = TransportContract.cases[Number(variant)]
+        response.writeHead(answer.status, {
+          ...cors,
+          ...answer.headers,
+          "content-length": String(Buffer.byteLength(answer.body))
+        })
+        return response.end(answer.body)
+      }
       case "hang":
         // Never answers: the client's timeout must end the wait.
         return undefined
