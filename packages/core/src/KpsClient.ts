@@ -40,6 +40,8 @@ export interface GetTaskOptions {
 export interface Service {
   /** The endpoint requests go to, such as `https://kms.cn-north-4.myhuaweicloud.com`. */
   readonly endpoint: string
+  /** The per-request timeout calls use unless they give their own. */
+  readonly timeout: Duration.Duration
   /**
    * Queries one task: `GET /v3/{project_id}/tasks/{task_id}`. Ids are checked before anything is
    * sent; both are percent-encoded into the path.

@@ -237,3 +237,27 @@ describe("KpsTesting.requests", () => {
       expect(first[3]).toContain("SUCCESS_RESET")
     }))
 })
+
+describe("KpsTesting.runToEnd", () => {
+  it.effect("moves the TestClock from wake-up to wake-up until the fiber ends", () =>
+    Effect.gen(function*() {
+      const program = Effect.gen(function*() {
+        const first = yield* KpsClient.getTask("t")
+        yield* Effect.sleep("45 seconds")
+        const second = yield* KpsClient.getTask("t")
+        return [first.taskStatus, second.taskStatus]
+      })
+      const exit = yield* KpsTesting.runToEnd(yield* Effect.fork(program))
+      expect(exit).toMatchObject({ _tag: "Success", value: ["RUNNING_BIND", "SUCCESS_BIND"] })
+      expect((yield* KpsTesting.requests).map((request) => request.at)).toEqual([0, 45_000])
+    }).pipe(Effect.provide(KpsTesting.layerClient({
+      tasks: { t: [KpsTesting.status("RUNNING_BIND", { for: "30 seconds" }), KpsTesting.status("SUCCESS_BIND")] }
+    }))))
+
+  it.effect("gives up after maxSteps clock moves", () =>
+    Effect.gen(function*() {
+      const forever = Effect.forever(Effect.sleep("1 second"))
+      const exit = yield* Effect.exit(KpsTesting.runToEnd(yield* Effect.fork(forever), { maxSteps: 5 }))
+      expect(exit._tag).toBe("Failure")
+    }))
+})

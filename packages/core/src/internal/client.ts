@@ -163,5 +163,5 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
           : Effect.flatMap(Effect.withParentSpan(defaultProjectId, span), query)
       })
 
-    return { endpoint, getTask } satisfies Service
+    return { endpoint, timeout: defaultRequestTimeout, getTask } satisfies Service
   })

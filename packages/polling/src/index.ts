@@ -1,0 +1,9 @@
+/**
+ * @since 0.1.0
+ */
+export * as TaskWaiter from "./TaskWaiter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WaitPolicy from "./WaitPolicy.js"

@@ -1,0 +1,124 @@
+import type * as KeypairTask from "@effect-kps/core/KeypairTask"
+import * as KpsClient from "@effect-kps/core/KpsClient"
+import * as KpsError from "@effect-kps/core/KpsError"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import type { WaitOptions } from "../TaskWaiter.js"
+import * as WaitPolicy from "../WaitPolicy.js"
+import { TaskFailed, WaitTimeout } from "./errors.js"
+import * as RetryAfter from "./retryAfter.js"
+
+/** A task the service says it does not know (yet): tolerated for `notFoundGrace` polls. */
+const isNotFound = (error: KpsError.KpsError) =>
+  error._tag === "KpsApiError" && (error.status === 404 || error.errorCode === "KPS.0001")
+
+const sleepUntil = (wakeAt: number) =>
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) => wakeAt > now ? Effect.sleep(Duration.millis(wakeAt - now)) : Effect.void
+  )
+
+export const waitForTask = (
+  taskId: string,
+  options: WaitOptions = {}
+): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
+  Effect.gen(function*() {
+    const client = yield* KpsClient.KpsClient
+    const policy = options.policy === undefined
+      ? WaitPolicy.default
+      : WaitPolicy.isWaitPolicy(options.policy)
+      ? options.policy
+      : undefined
+    const cadence: Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined> = policy === undefined
+      ? options.policy as Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined>
+      : WaitPolicy.schedule(policy)
+    const retry = (policy ?? WaitPolicy.default).retry
+    const deadline = options.deadline === undefined
+      ? (policy ?? WaitPolicy.default).deadline
+      : Duration.decode(options.deadline)
+    const onUnknownStatus = options.onUnknownStatus ?? "pending"
+    const warned = new Set<string>()
+
+    const startedAt = yield* Clock.currentTimeMillis
+    const deadlineAt = startedAt + Duration.toMillis(deadline)
+    let attempts = 0
+    let lastTask: KeypairTask.KeypairTask | undefined = undefined
+    let retriesLeft = retry.budget
+    let notFoundLeft = options.notFoundGrace ?? 0
+    let cadenceState: unknown = cadence.initial
+
+    const timedOut = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.fail(
+        new WaitTimeout({ taskId, task: lastTask, attempts, elapsed: Duration.millis(now - startedAt) })
+      ))
+
+    /** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
+    const poll = Effect.gen(function*() {
+      for (let retryNumber = 0;; retryNumber++) {
+        const now = yield* Clock.currentTimeMillis
+        attempts++
+        // The request may not outlive the wait.
+        const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, deadlineAt - now)))
+        const result = yield* Effect.either(
+          client.getTask(taskId, { timeout }).pipe(
+            Effect.withSpan("TaskWaiter.poll", { attributes: { "kps.task_id": taskId, "kps.attempt": attempts } })
+          )
+        )
+        if (Either.isRight(result)) return result.right
+        const error = result.left
+        if (isNotFound(error) && notFoundLeft > 0) {
+          notFoundLeft--
+          return undefined
+        }
+        if (KpsError.classify(error) === "terminal" || retriesLeft === 0) return yield* Effect.fail(error)
+        retriesLeft--
+        const backoff = Math.min(
+          Duration.toMillis(retry.baseDelay) * 2 ** retryNumber,
+          Duration.toMillis(retry.maxDelay)
+        )
+        const after = yield* Clock.currentTimeMillis
+        const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, after) : undefined
+        const wait = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
+        if (after >= deadlineAt) return yield* timedOut
+        yield* Effect.logDebug("KPS poll failed; retrying").pipe(
+          Effect.annotateLogs({ "kps.task_id": taskId, "kps.error": error._tag, "retry.delay_ms": wait })
+        )
+        // The last wait is shortened so that a last try happens at the deadline.
+        yield* sleepUntil(Math.min(after + wait, deadlineAt))
+      }
+    })
+
+    yield* sleepUntil(Math.min(startedAt + Duration.toMillis((policy ?? WaitPolicy.default).initialDelay), deadlineAt))
+    for (;;) {
+      const task = yield* poll
+      if (task !== undefined) {
+        lastTask = task
+        switch (task.phase) {
+          case "succeeded":
+            return task
+          case "failed":
+            return yield* new TaskFailed({ task })
+          case "unknown": {
+            if (onUnknownStatus === "fail") return yield* new TaskFailed({ task })
+            const status = task.taskStatus ?? "(none)"
+            if (!warned.has(status)) {
+              warned.add(status)
+              yield* Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
+            }
+          }
+        }
+      }
+      const now = yield* Clock.currentTimeMillis
+      if (now >= deadlineAt) return yield* timedOut
+      const [state, , decision] = yield* cadence.step(now, task, cadenceState)
+      cadenceState = state
+      if (ScheduleDecision.isDone(decision)) return yield* timedOut
+      // The last sleep is shortened so that a last poll happens at the deadline.
+      yield* sleepUntil(Math.min(ScheduleIntervals.start(decision.intervals), deadlineAt))
+    }
+  }).pipe(Effect.withSpan("TaskWaiter.waitForTask", { attributes: { "kps.task_id": taskId } }))
