@@ -10,6 +10,7 @@ import type * as KpsError from "@effect-kps/core/KpsError"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import type * as Stream from "effect/Stream"
 import type { TaskFailed, WaitTimeout } from "./internal/errors.js"
 import * as internal from "./internal/wait.js"
 import type * as WaitPolicy from "./WaitPolicy.js"
@@ -74,3 +75,27 @@ export const waitForTask: (
   options?: WaitOptions
 ) => Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =
   internal.waitForTask
+
+/**
+ * Watches a task: a `Stream` of the task each time its status changes, the first observation
+ * included, ending after the terminal one. A task that ends in `FAILED_*` is emitted, then the
+ * stream ends; a wait that fails (the deadline, an error that cannot heal) fails the stream.
+ * Polls exactly as {@link waitForTask} does, with the same options.
+ *
+ * @example
+ * ```ts
+ * import { TaskWaiter } from "@effect-kps/polling"
+ * import { Effect, Stream } from "effect"
+ *
+ * const progress = TaskWaiter.watchTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(
+ *   Stream.runForEach((task) => Effect.log(`${task.taskId}: ${task.taskStatus}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const watchTask: (
+  taskId: string,
+  options?: WaitOptions
+) => Stream.Stream<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> = internal.watchTask

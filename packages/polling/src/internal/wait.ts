@@ -8,6 +8,7 @@ import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as Stream from "effect/Stream"
 import type { WaitOptions } from "../TaskWaiter.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { TaskFailed, WaitTimeout } from "./errors.js"
@@ -23,9 +24,14 @@ const sleepUntil = (wakeAt: number) =>
     (now) => wakeAt > now ? Effect.sleep(Duration.millis(wakeAt - now)) : Effect.void
   )
 
-export const waitForTask = (
+/**
+ * The wait itself: polls until the task ends, calling `observe` with every task a poll reads.
+ * `waitForTask` observes nothing; `watchTask` emits the changes.
+ */
+export const run = (
   taskId: string,
-  options: WaitOptions = {}
+  options: WaitOptions,
+  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
 ): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
   Effect.gen(function*() {
     const client = yield* KpsClient.KpsClient
@@ -98,6 +104,7 @@ export const waitForTask = (
       const task = yield* poll
       if (task !== undefined) {
         lastTask = task
+        yield* observe(task)
         switch (task.phase) {
           case "succeeded":
             return task
@@ -122,3 +129,36 @@ export const waitForTask = (
       yield* sleepUntil(Math.min(ScheduleIntervals.start(decision.intervals), deadlineAt))
     }
   }).pipe(Effect.withSpan("TaskWaiter.waitForTask", { attributes: { "kps.task_id": taskId } }))
+
+export const waitForTask = (
+  taskId: string,
+  options: WaitOptions = {}
+): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
+  run(taskId, options, () => Effect.void)
+
+/**
+ * The task each time its status changes, the first observation included, ending after the
+ * terminal one (a `FAILED_*` task is emitted, then the stream ends); a wait that fails (deadline,
+ * an error that cannot heal) fails the stream.
+ */
+export const watchTask = (
+  taskId: string,
+  options: WaitOptions = {}
+): Stream.Stream<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
+  Stream.asyncScoped<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient>((emit) => {
+    let lastStatus: string | undefined | null = null
+    const onChange = (task: KeypairTask.KeypairTask) => {
+      if (task.taskStatus === lastStatus) return Effect.void
+      lastStatus = task.taskStatus
+      return Effect.promise(() => emit.single(task))
+    }
+    return run(taskId, options, onChange).pipe(
+      // A failed task was emitted: it ends the stream like any terminal status.
+      Effect.catchTag("TaskFailed", () => Effect.void),
+      Effect.matchCauseEffect({
+        onSuccess: () => Effect.promise(() => emit.end()),
+        onFailure: (cause) => Effect.promise(() => emit.halt(cause))
+      }),
+      Effect.forkScoped
+    )
+  })
