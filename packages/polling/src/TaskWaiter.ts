@@ -9,6 +9,7 @@ import type * as KpsClient from "@effect-kps/core/KpsClient"
 import type * as KpsError from "@effect-kps/core/KpsError"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type { TaskFailed, WaitTimeout } from "./internal/errors.js"
@@ -99,3 +100,57 @@ export const watchTask: (
   taskId: string,
   options?: WaitOptions
 ) => Stream.Stream<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> = internal.watchTask
+
+/**
+ * Options of {@link waitForTasks}: those of {@link waitForTask} for each wait, and the limits the
+ * waits share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManyOptions extends WaitOptions {
+  /** How many tasks are waited on at once. Default 16. */
+  readonly concurrency?: number | undefined
+  /**
+   * At most `limit` requests in any `window`, bursts and retries included, across all the waits.
+   * Default 20 in 1 second: KPS allows about 20 requests a second per user.
+   */
+  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | undefined
+}
+
+/**
+ * The outcome of one task in {@link waitForTasks}: the task that ended well, or why not.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskOutcome {
+  readonly taskId: string
+  readonly result: Either.Either<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError>
+}
+
+/**
+ * Waits on many tasks at once: each id once (duplicates are polled once), a bounded number at a
+ * time, all under one rate limit (by default never more than 20 requests in any second, bursts
+ * included). The outcomes stream out in the order the tasks end, each with its own success or
+ * failure; one task failing does not stop the others.
+ *
+ * @example
+ * ```ts
+ * import { TaskWaiter } from "@effect-kps/polling"
+ * import { Effect, Either, Stream } from "effect"
+ *
+ * const report = TaskWaiter.waitForTasks(["task-1", "task-2", "task-3"]).pipe(
+ *   Stream.runForEach(({ result, taskId }) =>
+ *     Effect.log(`${taskId}: ${Either.isRight(result) ? result.right.taskStatus : result.left._tag}`)
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const waitForTasks: (
+  taskIds: Iterable<string>,
+  options?: ManyOptions
+) => Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> = internal.waitForTasks

@@ -9,10 +9,11 @@ import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Stream from "effect/Stream"
-import type { WaitOptions } from "../TaskWaiter.js"
+import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { TaskFailed, WaitTimeout } from "./errors.js"
 import * as RetryAfter from "./retryAfter.js"
+import * as SlidingWindow from "./slidingWindow.js"
 
 /** A task the service says it does not know (yet): tolerated for `notFoundGrace` polls. */
 const isNotFound = (error: KpsError.KpsError) =>
@@ -31,7 +32,9 @@ const sleepUntil = (wakeAt: number) =>
 export const run = (
   taskId: string,
   options: WaitOptions,
-  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
+  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
+  /** Runs before every request: a shared rate limit, when many waits share one. */
+  beforeRequest: Effect.Effect<void> = Effect.void
 ): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
   Effect.gen(function*() {
     const client = yield* KpsClient.KpsClient
@@ -66,6 +69,7 @@ export const run = (
     /** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
     const poll = Effect.gen(function*() {
       for (let retryNumber = 0;; retryNumber++) {
+        yield* beforeRequest
         const now = yield* Clock.currentTimeMillis
         attempts++
         // The request may not outlive the wait.
@@ -162,3 +166,26 @@ export const watchTask = (
       Effect.forkScoped
     )
   })
+
+/** Many waits at once: each id once, `concurrency` at a time, all under one sliding-window limit. */
+export const waitForTasks = (
+  taskIds: Iterable<string>,
+  options: ManyOptions = {}
+): Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> =>
+  Stream.unwrap(Effect.map(
+    SlidingWindow.make(
+      options.rateLimit?.limit ?? 20,
+      Duration.decode(options.rateLimit?.window ?? Duration.seconds(1))
+    ),
+    (acquire) =>
+      Stream.fromIterable(new Set(taskIds)).pipe(
+        Stream.mapEffect(
+          (taskId) =>
+            Effect.map(
+              Effect.either(run(taskId, options, () => Effect.void, acquire)),
+              (result) => ({ taskId, result })
+            ),
+          { concurrency: options.concurrency ?? 16, unordered: true }
+        )
+      )
+  ))
