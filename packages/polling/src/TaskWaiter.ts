@@ -15,6 +15,7 @@ import type * as Stream from "effect/Stream"
 import type { TaskFailed, WaitTimeout } from "./internal/errors.js"
 import * as internal from "./internal/wait.js"
 import type * as WaitPolicy from "./WaitPolicy.js"
+import type * as WaitState from "./WaitState.js"
 
 /**
  * The task ended in a `FAILED_*` status (or, with `onUnknownStatus: "fail"`, in a status nobody
@@ -49,6 +50,15 @@ export interface WaitOptions {
   readonly onUnknownStatus?: "pending" | "fail" | undefined
   /** How many "not found" answers to take as "not there yet", right after submitting. Default 0. */
   readonly notFoundGrace?: number | undefined
+  /**
+   * Continues a wait from a saved {@link WaitState.WaitState} (or its encoded, JSON form): same
+   * start and deadline, attempts counted on, the first poll at once. A state that does not decode,
+   * or that is another task's, fails the wait with `KpsInvalidInput` before any request: a wait
+   * never silently restarts.
+   */
+  readonly resume?: WaitState.WaitState | unknown
+  /** Called with the state of the wait after every poll, to save it for `resume`. */
+  readonly onState?: ((state: WaitState.WaitState) => Effect.Effect<void>) | undefined
 }
 
 /**

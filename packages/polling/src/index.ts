@@ -7,3 +7,8 @@ export * as TaskWaiter from "./TaskWaiter.js"
  * @since 0.1.0
  */
 export * as WaitPolicy from "./WaitPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WaitState from "./WaitState.js"

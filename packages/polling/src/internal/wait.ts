@@ -5,15 +5,42 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
 import * as WaitPolicy from "../WaitPolicy.js"
+import { WaitState } from "../WaitState.js"
 import { TaskFailed, WaitTimeout } from "./errors.js"
 import * as RetryAfter from "./retryAfter.js"
 import * as SlidingWindow from "./slidingWindow.js"
+
+/** A saved state, checked before anything is sent: it must decode, and be this task's. */
+const decodeState = (taskId: string, saved: unknown) =>
+  Effect.flatMap(
+    Effect.mapError(
+      saved instanceof WaitState ? Effect.succeed(saved) : decodeWaitState(saved),
+      (error) =>
+        new KpsError.KpsInvalidInput({
+          field: "resume",
+          description: `the saved wait state does not decode: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+        })
+    ),
+    (state) =>
+      state.taskId === taskId
+        ? Effect.succeed(state)
+        : Effect.fail(
+          new KpsError.KpsInvalidInput({
+            field: "resume",
+            description: `the saved wait state is task ${state.taskId}'s, not ${taskId}'s`
+          })
+        )
+  )
+
+const decodeWaitState = /* @__PURE__ */ Schema.decodeUnknown(WaitState)
 
 /** A task the service says it does not know (yet): tolerated for `notFoundGrace` polls. */
 const isNotFound = (error: KpsError.KpsError) =>
@@ -53,9 +80,10 @@ export const run = (
     const onUnknownStatus = options.onUnknownStatus ?? "pending"
     const warned = new Set<string>()
 
-    const startedAt = yield* Clock.currentTimeMillis
-    const deadlineAt = startedAt + Duration.toMillis(deadline)
-    let attempts = 0
+    const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
+    const startedAt = resumed?.startedAt ?? (yield* Clock.currentTimeMillis)
+    const deadlineAt = resumed?.deadlineAt ?? startedAt + Duration.toMillis(deadline)
+    let attempts = resumed?.attempts ?? 0
     let lastTask: KeypairTask.KeypairTask | undefined = undefined
     let retriesLeft = retry.budget
     let notFoundLeft = options.notFoundGrace ?? 0
@@ -103,9 +131,19 @@ export const run = (
       }
     })
 
-    yield* sleepUntil(Math.min(startedAt + Duration.toMillis((policy ?? WaitPolicy.default).initialDelay), deadlineAt))
+    // A resumed wait polls at once: time has passed while it was not running.
+    if (resumed === undefined) {
+      yield* sleepUntil(
+        Math.min(startedAt + Duration.toMillis((policy ?? WaitPolicy.default).initialDelay), deadlineAt)
+      )
+    }
     for (;;) {
       const task = yield* poll
+      if (options.onState !== undefined) {
+        yield* options.onState(
+          new WaitState({ taskId, startedAt, deadlineAt, attempts, lastStatus: (task ?? lastTask)?.taskStatus })
+        )
+      }
       if (task !== undefined) {
         lastTask = task
         yield* observe(task)
