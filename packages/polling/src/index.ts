@@ -12,3 +12,8 @@ export * as WaitPolicy from "./WaitPolicy.js"
  * @since 0.1.0
  */
 export * as WaitState from "./WaitState.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WaitMetrics from "./WaitMetrics.js"

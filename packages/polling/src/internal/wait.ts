@@ -5,6 +5,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
@@ -12,6 +13,7 @@ import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
+import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { WaitState } from "../WaitState.js"
 import { TaskFailed, WaitTimeout } from "./errors.js"
@@ -102,13 +104,16 @@ export const run = (
         attempts++
         // The request may not outlive the wait.
         const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, deadlineAt - now)))
+        yield* Metric.increment(WaitMetrics.polls)
         const result = yield* Effect.either(
           client.getTask(taskId, { timeout }).pipe(
+            Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
             Effect.withSpan("TaskWaiter.poll", { attributes: { "kps.task_id": taskId, "kps.attempt": attempts } })
           )
         )
         if (Either.isRight(result)) return result.right
         const error = result.left
+        if (KpsError.classify(error) === "throttled") yield* Metric.increment(WaitMetrics.throttles)
         if (isNotFound(error) && notFoundLeft > 0) {
           notFoundLeft--
           return undefined
@@ -168,9 +173,23 @@ export const run = (
       cadenceState = state
       if (ScheduleDecision.isDone(decision)) return yield* timedOut
       // The last sleep is shortened so that a last poll happens at the deadline.
-      yield* sleepUntil(Math.min(ScheduleIntervals.start(decision.intervals), deadlineAt))
+      const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), deadlineAt)
+      yield* Effect.annotateCurrentSpan("kps.next_poll_delay_ms", wakeAt - now)
+      yield* sleepUntil(wakeAt)
     }
-  }).pipe(Effect.withSpan("TaskWaiter.waitForTask", { attributes: { "kps.task_id": taskId } }))
+  }).pipe(
+    recordDuration,
+    Effect.annotateLogs({ "kps.task_id": taskId }),
+    Effect.withSpan("TaskWaiter.waitForTask", { attributes: { "kps.task_id": taskId } })
+  )
+
+/** Records how long a wait took, however it ended. */
+const recordDuration = <A, E, R>(wait: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Clock.currentTimeMillis, (start) =>
+    Effect.ensuring(
+      wait,
+      Effect.flatMap(Clock.currentTimeMillis, (end) => Metric.update(WaitMetrics.waitDuration, end - start))
+    ))
 
 export const waitForTask = (
   taskId: string,
