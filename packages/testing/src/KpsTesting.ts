@@ -114,6 +114,8 @@ export interface Scenario {
    * {@link projectId}, named after whatever region is asked for.
    */
   readonly projects?: ReadonlyArray<{ readonly id: string; readonly name: string }> | undefined
+  /** Whether to keep every request for {@link requests}. Default `true`; load tests may turn it off. */
+  readonly record?: boolean | undefined
   /**
    * The answer for a task id the scenario does not know. Default: 400 `KPS.0001` "taskId is
    * illegal", the code KPS documents for a bad task id.

@@ -117,6 +117,7 @@ export const make = (
       )
     )
     const recorded = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
+    const unrecorded = yield* Ref.make(0)
     const unknownTask = scenario.unknownTask ?? defaultUnknownTask
     const projectsReply = (name: string | null): Reply => ({
       _tag: "Raw",
@@ -142,10 +143,12 @@ export const make = (
     const handle = (request: HttpClientRequest.HttpClientRequest, url: URL) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const count = yield* Ref.modify(recorded, (all) => [
-          all.length + 1,
-          [...all, { method: request.method, url: url.toString(), headers: headersOf(request), at: now }]
-        ])
+        const count = scenario.record === false
+          ? yield* Ref.updateAndGet(unrecorded, (n) => n + 1)
+          : yield* Ref.modify(recorded, (all) => [
+            all.length + 1,
+            [...all, { method: request.method, url: url.toString(), headers: headersOf(request), at: now }]
+          ])
         const requestId = `stub-request-${String(count).padStart(6, "0")}`
         const answer = (reply: Reply, taskId = "") =>
           Replies.play(request, Replies.outcome(reply, taskId, requestId), requestId)

@@ -1,0 +1,116 @@
+/**
+ * Waiter benchmark. Part 1: BENCH_WAITS (default 1,000; the target run is 10,000, which the
+ * TestClock's sorted sleep list makes slow: minutes, quadratic) concurrent waitForTask calls against the
+ * KpsTesting stub on the TestClock, each task ending at a random time within 10 minutes of virtual
+ * time: heap and RSS per waiting task at the peak, CPU time per poll. Part 2: BENCH_REAL_WAITS
+ * (default 300) concurrent waits against a loopback server over real sockets with KpsNode.layer (the
+ * rate limit raised for the run): CPU time and wall time per poll. Figures, not assertions.
+ */
+import { Credentials } from "@effect-kps/core"
+import { KpsNode } from "@effect-kps/node"
+import { TaskWaiter, WaitMetrics, WaitPolicy } from "@effect-kps/polling"
+import { KpsTesting } from "@effect-kps/testing"
+import { Chunk, Effect, Metric, Stream, TestClock, TestContext } from "effect"
+import { spawn } from "node:child_process"
+
+const waits = Number(process.env.BENCH_WAITS ?? 1_000)
+const realWaits = Number(process.env.BENCH_REAL_WAITS ?? 300)
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`
+
+// A fixed seed: the same tasks, the same end times, on every run.
+let seed = 42
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+
+const pollCount = Effect.map(Metric.value(WaitMetrics.polls), (state) => state.count)
+
+// Part 1: the stub, virtual time. A fixed 15 s cadence keeps the number of distinct wake-ups small
+// (the clock moves from one to the next); the per-wait cost does not depend on the cadence.
+const virtual = Effect.gen(function*() {
+  const ids = Array.from({ length: waits }, (_, i) => `task-${i}`)
+  const tasks = Object.fromEntries(ids.map((id) => [id, [
+    KpsTesting.status("RUNNING_RESET", { for: `${Math.round(random() * 600)} seconds` }),
+    KpsTesting.status("SUCCESS_RESET")
+  ]]))
+  return yield* Effect.gen(function*() {
+    gc()
+    const baseline = process.memoryUsage()
+    const pollsBefore = yield* pollCount
+    const cpu = process.cpuUsage()
+    const fiber = yield* Effect.fork(Effect.forEach(
+      ids,
+      (id) => TaskWaiter.waitForTask(id, { policy: WaitPolicy.fixed("15 seconds") }),
+      { concurrency: "unbounded", discard: true }
+    ))
+    // The peak: every wait has polled once and sleeps until its next poll.
+    for (let turn = 0; turn < 10_000 && (yield* pollCount) - pollsBefore < waits; turn++) {
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+    }
+    gc()
+    const peak = process.memoryUsage()
+    yield* KpsTesting.runToEnd(fiber)
+    const used = process.cpuUsage(cpu)
+    const polls = (yield* pollCount) - pollsBefore
+    return {
+      heapPerWait: (peak.heapUsed - baseline.heapUsed) / waits,
+      rssPerWait: (peak.rss - baseline.rss) / waits,
+      polls,
+      cpuPerPoll: (used.user + used.system) / polls,
+      virtualMinutes: (yield* TestClock.currentTimeMillis) / 60_000
+    }
+  }).pipe(Effect.provide(KpsTesting.layerClient({ tasks, record: false })))
+}).pipe(Effect.provide(TestContext.TestContext))
+
+// Part 2: real sockets, real time.
+const real = Effect.gen(function*() {
+  const server = spawn(process.execPath, ["--import", "tsx", new URL("./taskServer.ts", import.meta.url).pathname], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, BENCH_FINISH_MS: "3000" }
+  })
+  const port = yield* Effect.promise(() =>
+    new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d)))))
+  )
+  const ids = Array.from({ length: realWaits }, (_, i) => `real-${i}`)
+  const pollsBefore = yield* pollCount
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const outcomes = yield* Stream.runCollect(TaskWaiter.waitForTasks(ids, {
+    policy: WaitPolicy.fixed("250 millis"),
+    concurrency: realWaits,
+    rateLimit: { limit: 1_000_000, window: "1 second" }
+  })).pipe(Effect.provide(KpsNode.layer({
+    endpoint: `http://127.0.0.1:${port}`,
+    projectId: "0123456789abcdef0123456789abcdef",
+    credentials: Credentials.token("bench-token")
+  })))
+  const elapsed = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  const polls = (yield* pollCount) - pollsBefore
+  server.stdin!.end()
+  return {
+    ended: Chunk.size(outcomes),
+    polls,
+    cpuPerPoll: (used.user + used.system) / polls,
+    pollsPerSecond: polls / (elapsed / 1000),
+    seconds: elapsed / 1000
+  }
+})
+
+const stub = await Effect.runPromise(virtual)
+console.log(`Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ", heap measured after gc" : ""}\n`)
+console.log(`${waits} concurrent waits on the KpsTesting stub, tasks ending within 10 min of virtual time:`)
+console.log(`  heap per waiting task (peak)   ${kib(stub.heapPerWait)}   (target < 5 KiB)`)
+console.log(`  RSS per waiting task (peak)    ${kib(stub.rssPerWait)}`)
+console.log(
+  `  CPU per poll                   ${stub.cpuPerPoll.toFixed(1)} µs   (${stub.polls} polls over ${
+    stub.virtualMinutes.toFixed(1)
+  } virtual min)`
+)
+const sockets = await Effect.runPromise(real)
+console.log(`\n${realWaits} concurrent waits over real loopback sockets (KpsNode.layer, rate limit raised):`)
+console.log(`  ended                          ${sockets.ended} of ${realWaits} in ${sockets.seconds.toFixed(1)} s`)
+console.log(
+  `  CPU per poll                   ${sockets.cpuPerPoll.toFixed(1)} µs   (${sockets.polls} polls, ${
+    sockets.pollsPerSecond.toFixed(0)
+  }/s)`
+)
