@@ -4,6 +4,7 @@
  * Prints its port on the first line; stops when its parent closes stdin.
  */
 import { createServer } from "node:http"
+import { serveOnLoopback } from "./loopback.js"
 
 const body = JSON.stringify({
   task_id: "aee8d2fe-5484-4753-9177-5a38dc15546c",
@@ -23,10 +24,4 @@ const server = createServer((request, response) => {
   })
   response.end(body)
 })
-server.keepAliveTimeout = 60_000
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address()
-  process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
-})
-process.stdin.resume()
-process.stdin.on("end", () => server.close(() => process.exit(0)))
+serveOnLoopback(server)

@@ -4,6 +4,7 @@
  * SUCCESS_RESET. Runs in its own process; prints its port; stops when stdin closes.
  */
 import { createServer } from "node:http"
+import { serveOnLoopback } from "./loopback.js"
 
 const finishWithin = Number(process.env.BENCH_FINISH_MS ?? 3_000)
 const finishAt = new Map<string, number>()
@@ -20,10 +21,4 @@ const server = createServer((request, response) => {
   response.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
   response.end(body)
 })
-server.keepAliveTimeout = 60_000
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address()
-  process.stdout.write(`${typeof address === "object" && address !== null ? address.port : 0}\n`)
-})
-process.stdin.resume()
-process.stdin.on("end", () => server.close(() => process.exit(0)))
+serveOnLoopback(server)
