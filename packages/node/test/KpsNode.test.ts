@@ -3,7 +3,7 @@ import { KpsNode } from "@effect-kps/node"
 import { TransportContract } from "@effect-kps/testing"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
 import type { ServerResponse } from "node:http"
 import { closedPort, json, proxy, serve, until } from "./fixtures/loopback.js"
 
@@ -105,11 +105,7 @@ for (const [name, transport] of transports) {
               response.end(answer.body)
             })
             const result = yield* Effect.either((yield* clientFor(server.url)).getTask(contractCase.taskId))
-            if (contractCase.expected._tag === "Success") {
-              expect(Either.getOrThrow(result)).toMatchObject(contractCase.expected.task)
-            } else {
-              expect(Either.getOrThrow(Either.flip(result))).toMatchObject(contractCase.expected.error)
-            }
+            expect(TransportContract.outcome(result)).toMatchObject(contractCase.expected)
           }))
       }
     })

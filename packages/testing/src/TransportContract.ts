@@ -7,6 +7,7 @@
  */
 import type { KeypairTask } from "@effect-kps/core/KeypairTask"
 import type { KpsError } from "@effect-kps/core/KpsError"
+import * as Either from "effect/Either"
 
 /**
  * An HTTP answer, byte for byte.
@@ -143,3 +144,18 @@ export const cases: ReadonlyArray<Case> = [
     expected: { _tag: "Failure", error: { _tag: "KpsApiError", status: 429, errorCode: "APIG.0308", retryAfter: "3" } }
   }
 ]
+
+/**
+ * What `KpsClient.getTask` made of a case's answer, in the shape of {@link Case.expected}, so that
+ * one partial match checks a case: `expect(outcome(result)).toMatchObject(contractCase.expected)`.
+ *
+ * @since 0.1.0
+ * @category checking
+ */
+export const outcome = (
+  result: Either.Either<KeypairTask, KpsError>
+): { readonly _tag: "Success"; readonly task: KeypairTask } | { readonly _tag: "Failure"; readonly error: KpsError } =>
+  Either.match(result, {
+    onRight: (task) => ({ _tag: "Success", task }) as const,
+    onLeft: (error) => ({ _tag: "Failure", error }) as const
+  })
