@@ -1,3 +1,6 @@
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
+
 /** How much of an unparseable error body is kept as the message, in UTF-8 bytes. */
 export const rawMessageLimit = 1024
 
@@ -22,12 +25,10 @@ export interface ErrorBody {
   readonly requestId: string | undefined
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 const text = (u: unknown): string | undefined =>
   typeof u === "string" ? u : typeof u === "number" ? String(u) : undefined
 
-const fromRecord = (record: Record<string, unknown>): Omit<ErrorBody, "requestId"> | undefined => {
+const fromRecord = (record: { readonly [key: string]: unknown }): Omit<ErrorBody, "requestId"> | undefined => {
   const errorCode = text(record.error_code) ?? text(record.code)
   const errorMessage = text(record.error_msg) ?? text(record.message) ?? text(record.error_message)
   return errorCode === undefined && errorMessage === undefined
@@ -35,27 +36,19 @@ const fromRecord = (record: Record<string, unknown>): Omit<ErrorBody, "requestId
     : { errorCode: errorCode ?? "", errorMessage: errorMessage ?? "" }
 }
 
-const parseJson = (body: string): unknown => {
-  try {
-    return JSON.parse(body)
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Reads a Huawei error body in any of its shapes: flat `{error_code, error_msg}`, nested
  * `{error: {...}}`, or `{code, message}`; anything else keeps the start of the raw text.
  */
 export const parse = (body: string): ErrorBody => {
-  const json = parseJson(body)
-  if (isRecord(json)) {
+  const json = Either.getOrUndefined(Either.try(() => JSON.parse(body) as unknown))
+  if (Predicate.isRecord(json)) {
     const nested = json.error
-    const parsed = (isRecord(nested) ? fromRecord(nested) : undefined) ??
+    const parsed = (Predicate.isRecord(nested) ? fromRecord(nested) : undefined) ??
       fromRecord(json) ??
       (typeof nested === "string" ? { errorCode: "", errorMessage: nested } : undefined)
     if (parsed !== undefined) {
-      const requestId = text(json.request_id) ?? (isRecord(nested) ? text(nested.request_id) : undefined)
+      const requestId = text(json.request_id) ?? (Predicate.isRecord(nested) ? text(nested.request_id) : undefined)
       return { ...parsed, requestId }
     }
   }

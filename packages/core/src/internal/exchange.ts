@@ -5,6 +5,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { constTrue } from "effect/Function"
@@ -73,14 +74,6 @@ const readBounded = (
       () => Effect.succeed("")
     )
   )
-}
-
-const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
-  try {
-    return { ok: true, value: JSON.parse(text) }
-  } catch {
-    return { ok: false }
-  }
 }
 
 const preview = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
@@ -161,10 +154,10 @@ export const make = (
         )
       }
       if (body.trim() === "") return Effect.fail(decodeError("the body is empty"))
-      const json = parseJson(body)
-      if (!json.ok) return Effect.fail(decodeError(`the body is not JSON: ${preview(body)}`))
+      const json = Either.try(() => JSON.parse(body) as unknown)
+      if (Either.isLeft(json)) return Effect.fail(decodeError(`the body is not JSON: ${preview(body)}`))
       return Effect.mapError(
-        decode(json.value),
+        decode(json.right),
         (error) => decodeError(`the body is not ${expected}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
       )
     }

@@ -75,9 +75,10 @@ export const run = (
     const cadence: Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined> = policy === undefined
       ? options.policy as Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined>
       : WaitPolicy.schedule(policy)
-    const retry = (policy ?? WaitPolicy.default).retry
+    const effective = policy ?? WaitPolicy.default
+    const retry = effective.retry
     const deadline = options.deadline === undefined
-      ? (policy ?? WaitPolicy.default).deadline
+      ? effective.deadline
       : Duration.decode(options.deadline)
     const onUnknownStatus = options.onUnknownStatus ?? "pending"
     const warned = new Set<string>()
@@ -139,7 +140,7 @@ export const run = (
     // A resumed wait polls at once: time has passed while it was not running.
     if (resumed === undefined) {
       yield* sleepUntil(
-        Math.min(startedAt + Duration.toMillis((policy ?? WaitPolicy.default).initialDelay), deadlineAt)
+        Math.min(startedAt + Duration.toMillis(effective.initialDelay), deadlineAt)
       )
     }
     for (;;) {
