@@ -326,10 +326,16 @@ export const endpoint = "https://kms.cn-north-4.myhuaweicloud.com"
  * @since 0.1.0
  * @category layers
  */
-export const layer = (scenario: Scenario): Layer.Layer<HttpClient.HttpClient | KpsTesting> =>
+export const layer = (
+  scenario: Scenario
+): Layer.Layer<HttpClient.HttpClient | KpsTesting | KpsClient.TransportTimeouts> =>
   Layer.effectContext(
     Effect.map(internal.make(scenario, projectId), ({ client, control }) =>
-      Context.make(KpsTesting, control).pipe(Context.add(HttpClient.HttpClient, client)))
+      Context.make(KpsTesting, control).pipe(
+        Context.add(HttpClient.HttpClient, client),
+        // Like the Node transport, the stub times requests out itself.
+        Context.add(KpsClient.TransportTimeouts, true)
+      ))
   )
 
 /**
@@ -342,7 +348,10 @@ export const layer = (scenario: Scenario): Layer.Layer<HttpClient.HttpClient | K
 export const layerClient = (
   scenario: Scenario,
   options?: Partial<KpsClient.Options>
-): Layer.Layer<KpsClient.KpsClient | HttpClient.HttpClient | KpsTesting, KpsInvalidInput> =>
+): Layer.Layer<
+  KpsClient.KpsClient | HttpClient.HttpClient | KpsTesting | KpsClient.TransportTimeouts,
+  KpsInvalidInput
+> =>
   KpsClient.layer({
     endpoint,
     projectId,

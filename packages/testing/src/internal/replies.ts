@@ -4,11 +4,17 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import type { Reply } from "../KpsTesting.js"
 
-const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => ({
-  status,
-  body: JSON.stringify(body),
-  headers: { "content-type": "application/json", ...headers }
-})
+const encoder = /* @__PURE__ */ new TextEncoder()
+
+const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
+  const text = JSON.stringify(body)
+  return {
+    status,
+    body: text,
+    // Like the service, a length up front: the client reads the body in one go.
+    headers: { "content-type": "application/json", "content-length": String(encoder.encode(text).length), ...headers }
+  }
+}
 
 const errorBody = (reply: Extract<Reply, { readonly _tag: "ApiError" }>, requestId: string) => {
   switch (reply.shape) {

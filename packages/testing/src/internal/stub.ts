@@ -1,11 +1,15 @@
+import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as Signer from "@effect-kps/core/Signer"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import type { RecordedRequest, Reply, Scenario, Service, Step, Timeline } from "../KpsTesting.js"
 import * as Replies from "./replies.js"
 
@@ -109,15 +113,15 @@ export const make = (
 ): Effect.Effect<{ readonly control: Service; readonly client: HttpClient.HttpClient }> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const tasks = yield* Ref.make(
-      new Map<string, TaskState>(
-        Object.entries(scenario.tasks ?? {}).map((
-          [id, timeline]
-        ) => [id, { timeline, index: 0, stepStart: start, served: 0 }])
-      )
+    // Plain mutable state: every change is one synchronous step, so no two fibers interleave in it,
+    // and a request costs the same with ten tasks or ten thousand.
+    const tasks = new Map<string, TaskState>(
+      Object.entries(scenario.tasks ?? {}).map((
+        [id, timeline]
+      ) => [id, { timeline, index: 0, stepStart: start, served: 0 }])
     )
-    const recorded = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
-    const unrecorded = yield* Ref.make(0)
+    const recorded: Array<RecordedRequest> = []
+    let served = 0
     const unknownTask = scenario.unknownTask ?? defaultUnknownTask
     const projectsReply = (name: string | null): Reply => ({
       _tag: "Raw",
@@ -132,23 +136,21 @@ export const make = (
     })
 
     // The step a request meets, if it names a task the scenario scripts.
-    const stepFor = (taskId: string, now: number) =>
-      Ref.modify(tasks, (map): readonly [Step | undefined, Map<string, TaskState>] => {
-        const state = map.get(taskId)
-        if (state === undefined || state.timeline.length === 0) return [undefined, map]
-        const [step, next] = advance(state, now)
-        return [step, new Map(map).set(taskId, next)]
-      })
+    const stepFor = (taskId: string, now: number): Step | undefined => {
+      const state = tasks.get(taskId)
+      if (state === undefined || state.timeline.length === 0) return undefined
+      const [step, next] = advance(state, now)
+      tasks.set(taskId, next)
+      return step
+    }
 
     const handle = (request: HttpClientRequest.HttpClientRequest, url: URL) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const count = scenario.record === false
-          ? yield* Ref.updateAndGet(unrecorded, (n) => n + 1)
-          : yield* Ref.modify(recorded, (all) => [
-            all.length + 1,
-            [...all, { method: request.method, url: url.toString(), headers: headersOf(request), at: now }]
-          ])
+        const count = ++served
+        if (scenario.record !== false) {
+          recorded.push({ method: request.method, url: url.toString(), headers: headersOf(request), at: now })
+        }
         const requestId = `stub-request-${String(count).padStart(6, "0")}`
         const answer = (reply: Reply, taskId = "") =>
           Replies.play(request, Replies.outcome(reply, taskId, requestId), requestId)
@@ -162,16 +164,56 @@ export const make = (
         const match = request.method === "GET" ? taskPath.exec(url.pathname) : null
         const taskId = match === null ? undefined : decodeSegment(match[2])
         if (taskId === undefined) return yield* answer(routeNotFound)
-        const step = yield* stepFor(taskId, now)
-        if (step?.latency !== undefined) yield* Effect.sleep(step.latency)
-        return yield* answer(step?.reply ?? unknownTask, taskId)
+        const step = stepFor(taskId, now)
+        const reply = step?.reply ?? unknownTask
+        if (step?.latency === undefined && reply._tag !== "Hang") return yield* answer(reply, taskId)
+        const slow = step?.latency === undefined ? answer(reply, taskId) : Effect.zipRight(
+          Effect.sleep(step.latency),
+          answer(reply, taskId)
+        )
+        return yield* timeLimited(request, slow)
       })
 
+    // Only an answer that takes time can time out, so only it gets a timer: a request answered at
+    // once leaves nothing behind on the clock.
+    const timeLimited = <A>(
+      request: HttpClientRequest.HttpClientRequest,
+      slow: Effect.Effect<A, HttpClientError.HttpClientError>
+    ) =>
+      Effect.flatMap(FiberRef.get(KpsClient.currentRequestTimeout), (timeout) =>
+        timeout === undefined || !Duration.isFinite(timeout) ? slow : Effect.timeoutFail(slow, {
+          duration: timeout,
+          onTimeout: () =>
+            new HttpClientError.RequestError({
+              request,
+              reason: "Transport",
+              // What the Node transport aborts with.
+              cause: new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError")
+            })
+        }))
+
     const control: Service = {
-      requests: Ref.get(recorded),
+      requests: Effect.sync(() =>
+        recorded.slice()
+      ),
       setTask: (taskId, timeline) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.update(tasks, (map) => new Map(map).set(taskId, { timeline, index: 0, stepStart: now, served: 0 })))
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          tasks.set(taskId, { timeline, index: 0, stepStart: now, served: 0 })
+        })
     }
-    return { control, client: HttpClient.make(handle) }
+    // `makeWith`, not `make`: the stub needs no AbortController per request (it aborts a
+    // DOMException, stack trace and all, on every answer), nor the platform's client span.
+    const execute = (request: HttpClientRequest.HttpClientRequest) => {
+      const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+      return Either.isLeft(url)
+        ? Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+        : handle(request, url.right)
+    }
+    return {
+      control,
+      client: HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
+        (request) => Effect.flatMap(request, execute),
+        Effect.succeed
+      )
+    }
   })
