@@ -1,7 +1,7 @@
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, FastCheck, Fiber, Logger, Random, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, Exit, FastCheck, Fiber, Logger, Random, Ref, Schedule, TestClock } from "effect"
 
 type Step = KpsTesting.Step
 
@@ -206,4 +206,53 @@ describe("TaskWaiter.waitForTask: interruption", () => {
       yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("1 hour")))
       expect(yield* KpsTesting.requests).toHaveLength(2)
     }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { t: [KpsTesting.status("RUNNING_RESET")] } }))))
+
+  /**
+   * The TestClock, counting the sleeps in progress: one interrupted ends its count. (The TestClock
+   * itself lists an interrupted sleep until its time comes, so its `sleeps` cannot tell.)
+   */
+  const countingSleeps = Effect.map(TestClock.testClock(), (clock) => {
+    let pending = 0
+    const counting: Clock.Clock = {
+      [Clock.ClockTypeId]: Clock.ClockTypeId,
+      unsafeCurrentTimeMillis: () => clock.unsafeCurrentTimeMillis(),
+      unsafeCurrentTimeNanos: () => clock.unsafeCurrentTimeNanos(),
+      currentTimeMillis: clock.currentTimeMillis,
+      currentTimeNanos: clock.currentTimeNanos,
+      sleep: (duration) =>
+        Effect.suspend(() => {
+          pending++
+          return Effect.ensuring(clock.sleep(duration), Effect.sync(() => pending--))
+        })
+    }
+    return { counting, pending: () => pending }
+  })
+
+  it.effect("leaves no timer behind: interrupted while it sleeps", () =>
+    Effect.gen(function*() {
+      const { counting, pending } = yield* countingSleeps
+      const fiber = yield* Effect.fork(
+        Effect.withClock(TaskWaiter.waitForTask("t", { policy: WaitPolicy.fixed("5 seconds") }), counting)
+      )
+      yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("6 seconds")))
+      expect(yield* KpsTesting.requests).toHaveLength(2)
+      expect(pending()).toBe(1)
+      yield* Fiber.interrupt(fiber)
+      expect(pending()).toBe(0)
+    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { t: [KpsTesting.status("RUNNING_RESET")] } }))))
+
+  it.effect("aborts the request in flight and leaves no timer behind: interrupted while it asks", () =>
+    Effect.gen(function*() {
+      const { counting, pending } = yield* countingSleeps
+      const fiber = yield* Effect.fork(Effect.withClock(TaskWaiter.waitForTask("t"), counting))
+      // The stub holds the request (it never answers) with the request's timeout running.
+      yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("1 second")))
+      expect(yield* KpsTesting.requests).toHaveLength(1)
+      expect(pending()).toBe(1)
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(pending()).toBe(0)
+      yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("1 hour")))
+      expect(yield* KpsTesting.requests).toHaveLength(1)
+    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { t: [KpsTesting.hang()] } }))))
 })

@@ -11,16 +11,23 @@ import * as Effect from "effect/Effect"
 export const make = (limit: number, window: Duration.Duration): Effect.Effect<Effect.Effect<void>> =>
   Effect.map(Effect.makeSemaphore(1), (semaphore) => {
     const windowMillis = Duration.toMillis(window)
-    const granted: Array<number> = []
+    // Grant times, oldest first, from `oldest` on: dropping the expired ones moves an index, not
+    // the array (shifting it costs its length, which a raised limit makes large).
+    let granted: Array<number> = []
+    let oldest = 0
     return semaphore.withPermits(1)(Effect.gen(function*() {
       for (;;) {
         const now = yield* Clock.currentTimeMillis
-        while (granted.length > 0 && granted[0] <= now - windowMillis) granted.shift()
-        if (granted.length < limit) {
+        while (oldest < granted.length && granted[oldest] <= now - windowMillis) oldest++
+        if (oldest > 1024 && oldest * 2 > granted.length) {
+          granted = granted.slice(oldest)
+          oldest = 0
+        }
+        if (granted.length - oldest < limit) {
           granted.push(now)
           return
         }
-        yield* Effect.sleep(Duration.millis(granted[0] + windowMillis - now))
+        yield* Effect.sleep(Duration.millis(granted[oldest] + windowMillis - now))
       }
     }))
   })

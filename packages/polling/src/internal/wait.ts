@@ -12,6 +12,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
@@ -54,6 +55,163 @@ const sleepUntil = (wakeAt: number) =>
     (now) => wakeAt > now ? Effect.sleep(Duration.millis(wakeAt - now)) : Effect.void
   )
 
+type Cadence = Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined>
+
+// A policy's schedule is built once, not once per wait: thousands of waits share the presets.
+const schedules = /* @__PURE__ */ new WeakMap<WaitPolicy.WaitPolicy, Cadence>()
+const cadenceOf = (policy: WaitPolicy.WaitPolicy): Cadence => {
+  let cadence = schedules.get(policy)
+  if (cadence === undefined) {
+    cadence = WaitPolicy.schedule(policy)
+    schedules.set(policy, cadence)
+  }
+  return cadence
+}
+
+/**
+ * One wait, as the little mutable state it carries between polls. Thousands of waits sleep at
+ * once, so what a sleeping wait holds is this object and one continuation, no more.
+ */
+interface Wait {
+  readonly taskId: string
+  readonly client: KpsClient.KpsClient["Type"]
+  readonly cadence: Cadence
+  readonly retry: WaitPolicy.RetryPolicy
+  readonly failOnUnknownStatus: boolean
+  readonly observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
+  readonly beforeRequest: Effect.Effect<void>
+  readonly onState: WaitOptions["onState"]
+  readonly span: Tracer.Span
+  readonly startedAt: number
+  readonly deadlineAt: number
+  attempts: number
+  lastTask: KeypairTask.KeypairTask | undefined
+  retriesLeft: number
+  notFoundLeft: number
+  cadenceState: unknown
+  /** Unknown statuses already warned about. */
+  warned: Set<string> | undefined
+}
+
+const timedOut = (wait: Wait) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.fail(
+      new WaitTimeout({
+        taskId: wait.taskId,
+        task: wait.lastTask,
+        attempts: wait.attempts,
+        elapsed: Duration.millis(now - wait.startedAt)
+      })
+    ))
+
+/** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
+const poll = (wait: Wait) =>
+  Effect.gen(function*() {
+    const { client, retry, taskId } = wait
+    for (let retryNumber = 0;; retryNumber++) {
+      yield* wait.beforeRequest
+      const now = yield* Clock.currentTimeMillis
+      const attempt = ++wait.attempts
+      // The request may not outlive the wait.
+      const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
+      yield* Metric.increment(WaitMetrics.polls)
+      const result = yield* Effect.either(
+        client.getTask(taskId, { timeout }).pipe(
+          Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
+          Effect.withSpan("TaskWaiter.poll", {
+            attributes: { "kps.task_id": taskId, "kps.attempt": attempt },
+            captureStackTrace: false
+          })
+        )
+      )
+      if (Either.isRight(result)) return result.right
+      const error = result.left
+      if (KpsError.classify(error) === "throttled") yield* Metric.increment(WaitMetrics.throttles)
+      if (isNotFound(error) && wait.notFoundLeft > 0) {
+        wait.notFoundLeft--
+        return undefined
+      }
+      if (KpsError.classify(error) === "terminal" || wait.retriesLeft === 0) return yield* Effect.fail(error)
+      wait.retriesLeft--
+      const backoff = Math.min(
+        Duration.toMillis(retry.baseDelay) * 2 ** retryNumber,
+        Duration.toMillis(retry.maxDelay)
+      )
+      const after = yield* Clock.currentTimeMillis
+      const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, after) : undefined
+      const delay = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
+      if (after >= wait.deadlineAt) return yield* timedOut(wait)
+      yield* Effect.logDebug("KPS poll failed; retrying").pipe(
+        Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": delay })
+      )
+      // The last wait is shortened so that a last try happens at the deadline.
+      yield* sleepUntil(Math.min(after + delay, wait.deadlineAt))
+    }
+  })
+
+/**
+ * Everything between two sleeps: a poll, what it tells, and when to poll next. Ends with the
+ * task when it succeeded, or with the time of the next poll.
+ */
+const step = (wait: Wait) =>
+  Effect.gen(function*() {
+    const { taskId } = wait
+    const task = yield* poll(wait)
+    if (wait.onState !== undefined) {
+      yield* wait.onState(
+        new WaitState({
+          taskId,
+          startedAt: wait.startedAt,
+          deadlineAt: wait.deadlineAt,
+          attempts: wait.attempts,
+          lastStatus: (task ?? wait.lastTask)?.taskStatus
+        })
+      )
+    }
+    if (task !== undefined) {
+      wait.lastTask = task
+      yield* wait.observe(task)
+      switch (task.phase) {
+        case "succeeded":
+          return task
+        case "failed":
+          return yield* new TaskFailed({ task })
+        case "unknown": {
+          if (wait.failOnUnknownStatus) return yield* new TaskFailed({ task })
+          const status = task.taskStatus ?? "(none)"
+          wait.warned ??= new Set()
+          if (!wait.warned.has(status)) {
+            wait.warned.add(status)
+            yield* Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
+          }
+        }
+      }
+    }
+    const now = yield* Clock.currentTimeMillis
+    if (now >= wait.deadlineAt) return yield* timedOut(wait)
+    const [state, , decision] = yield* wait.cadence.step(now, task, wait.cadenceState)
+    wait.cadenceState = state
+    if (ScheduleDecision.isDone(decision)) return yield* timedOut(wait)
+    // The last sleep is shortened so that a last poll happens at the deadline.
+    const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), wait.deadlineAt)
+    wait.span.attribute("kps.next_poll_delay_ms", wakeAt - now)
+    return wakeAt
+  }).pipe(
+    // Only the work between sleeps runs under the wait's span and log annotation: a sleeping wait
+    // holds neither.
+    Effect.withParentSpan(wait.span),
+    Effect.annotateLogs("kps.task_id", wait.taskId)
+  )
+
+const loop = (
+  wait: Wait,
+  wakeAt: number
+): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError> =>
+  Effect.flatMap(
+    sleepUntil(wakeAt),
+    () => Effect.flatMap(step(wait), (next) => typeof next === "number" ? loop(wait, next) : Effect.succeed(next))
+  )
+
 /**
  * The wait itself: polls until the task ends, calling `observe` with every task a poll reads.
  * `waitForTask` observes nothing; `watchTask` emits the changes.
@@ -72,125 +230,62 @@ export const run = (
       : WaitPolicy.isWaitPolicy(options.policy)
       ? options.policy
       : undefined
-    const cadence: Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined> = policy === undefined
-      ? options.policy as Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined>
-      : WaitPolicy.schedule(policy)
     const effective = policy ?? WaitPolicy.default
-    const retry = effective.retry
-    const deadline = options.deadline === undefined
-      ? effective.deadline
-      : Duration.decode(options.deadline)
-    const onUnknownStatus = options.onUnknownStatus ?? "pending"
-    const warned = new Set<string>()
-
     const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
-    const startedAt = resumed?.startedAt ?? (yield* Clock.currentTimeMillis)
+    const now = yield* Clock.currentTimeMillis
+    const startedAt = resumed?.startedAt ?? now
+    const deadline = options.deadline === undefined ? effective.deadline : Duration.decode(options.deadline)
     const deadlineAt = resumed?.deadlineAt ?? startedAt + Duration.toMillis(deadline)
-    let attempts = resumed?.attempts ?? 0
-    let lastTask: KeypairTask.KeypairTask | undefined = undefined
-    let retriesLeft = retry.budget
-    let notFoundLeft = options.notFoundGrace ?? 0
-    let cadenceState: unknown = cadence.initial
-
-    const timedOut = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.fail(
-        new WaitTimeout({ taskId, task: lastTask, attempts, elapsed: Duration.millis(now - startedAt) })
-      ))
-
-    /** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
-    const poll = Effect.gen(function*() {
-      for (let retryNumber = 0;; retryNumber++) {
-        yield* beforeRequest
-        const now = yield* Clock.currentTimeMillis
-        attempts++
-        // The request may not outlive the wait.
-        const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, deadlineAt - now)))
-        yield* Metric.increment(WaitMetrics.polls)
-        const result = yield* Effect.either(
-          client.getTask(taskId, { timeout }).pipe(
-            Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
-            Effect.withSpan("TaskWaiter.poll", { attributes: { "kps.task_id": taskId, "kps.attempt": attempts } })
-          )
-        )
-        if (Either.isRight(result)) return result.right
-        const error = result.left
-        if (KpsError.classify(error) === "throttled") yield* Metric.increment(WaitMetrics.throttles)
-        if (isNotFound(error) && notFoundLeft > 0) {
-          notFoundLeft--
-          return undefined
-        }
-        if (KpsError.classify(error) === "terminal" || retriesLeft === 0) return yield* Effect.fail(error)
-        retriesLeft--
-        const backoff = Math.min(
-          Duration.toMillis(retry.baseDelay) * 2 ** retryNumber,
-          Duration.toMillis(retry.maxDelay)
-        )
-        const after = yield* Clock.currentTimeMillis
-        const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, after) : undefined
-        const wait = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
-        if (after >= deadlineAt) return yield* timedOut
-        yield* Effect.logDebug("KPS poll failed; retrying").pipe(
-          Effect.annotateLogs({ "kps.task_id": taskId, "kps.error": error._tag, "retry.delay_ms": wait })
-        )
-        // The last wait is shortened so that a last try happens at the deadline.
-        yield* sleepUntil(Math.min(after + wait, deadlineAt))
-      }
+    const cadence = policy === undefined ? options.policy as Cadence : cadenceOf(policy)
+    const span = yield* Effect.makeSpan("TaskWaiter.waitForTask", {
+      attributes: { "kps.task_id": taskId },
+      captureStackTrace: false
     })
-
+    flatten(span.traceId)
+    flatten(span.spanId)
+    const wait: Wait = {
+      taskId,
+      client,
+      cadence,
+      retry: effective.retry,
+      failOnUnknownStatus: options.onUnknownStatus === "fail",
+      observe,
+      beforeRequest,
+      onState: options.onState,
+      span,
+      startedAt,
+      deadlineAt,
+      attempts: resumed?.attempts ?? 0,
+      lastTask: undefined,
+      retriesLeft: effective.retry.budget,
+      notFoundLeft: options.notFoundGrace ?? 0,
+      cadenceState: cadence.initial,
+      warned: undefined
+    }
     // A resumed wait polls at once: time has passed while it was not running.
-    if (resumed === undefined) {
-      yield* sleepUntil(
-        Math.min(startedAt + Duration.toMillis(effective.initialDelay), deadlineAt)
-      )
-    }
-    for (;;) {
-      const task = yield* poll
-      if (options.onState !== undefined) {
-        yield* options.onState(
-          new WaitState({ taskId, startedAt, deadlineAt, attempts, lastStatus: (task ?? lastTask)?.taskStatus })
-        )
-      }
-      if (task !== undefined) {
-        lastTask = task
-        yield* observe(task)
-        switch (task.phase) {
-          case "succeeded":
-            return task
-          case "failed":
-            return yield* new TaskFailed({ task })
-          case "unknown": {
-            if (onUnknownStatus === "fail") return yield* new TaskFailed({ task })
-            const status = task.taskStatus ?? "(none)"
-            if (!warned.has(status)) {
-              warned.add(status)
-              yield* Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
-            }
-          }
-        }
-      }
-      const now = yield* Clock.currentTimeMillis
-      if (now >= deadlineAt) return yield* timedOut
-      const [state, , decision] = yield* cadence.step(now, task, cadenceState)
-      cadenceState = state
-      if (ScheduleDecision.isDone(decision)) return yield* timedOut
-      // The last sleep is shortened so that a last poll happens at the deadline.
-      const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), deadlineAt)
-      yield* Effect.annotateCurrentSpan("kps.next_poll_delay_ms", wakeAt - now)
-      yield* sleepUntil(wakeAt)
-    }
-  }).pipe(
-    recordDuration,
-    Effect.annotateLogs({ "kps.task_id": taskId }),
-    Effect.withSpan("TaskWaiter.waitForTask", { attributes: { "kps.task_id": taskId } })
-  )
+    const firstPoll = resumed === undefined
+      ? Math.min(startedAt + Duration.toMillis(effective.initialDelay), deadlineAt)
+      : now
+    return { wait, firstPoll, now }
+  }).pipe(Effect.flatMap(({ firstPoll, now, wait }) =>
+    // Returned, not yielded, so no generator stays suspended for the whole wait. One finalizer
+    // ends the span and records the duration, however the wait ends.
+    Effect.onExit(loop(wait, firstPoll), (exit) =>
+      Effect.flatMap(Clock.currentTimeNanos, (end) => {
+        wait.span.end(end, exit)
+        return Metric.update(WaitMetrics.waitDuration, Number(end / 1_000_000n) - now)
+      }))
+  ))
 
-/** Records how long a wait took, however it ended. */
-const recordDuration = <A, E, R>(wait: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (start) =>
-    Effect.ensuring(
-      wait,
-      Effect.flatMap(Clock.currentTimeMillis, (end) => Metric.update(WaitMetrics.waitDuration, end - start))
-    ))
+/**
+ * Effect's native tracer builds span ids a character at a time, which V8 keeps as a tree of ~45
+ * string cells per span (about 1.5 KiB) until something flattens it. A wait holds its span for
+ * minutes, so its ids are flattened at once (converting to a number flattens in place, as pino's
+ * `flatstr` does).
+ */
+const flatten = (id: string): void => {
+  Number(id)
+}
 
 export const waitForTask = (
   taskId: string,
