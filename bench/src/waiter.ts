@@ -63,16 +63,17 @@ const virtual = Effect.gen(function*() {
     KpsTesting.status("SUCCESS_RESET")
   ]]))
   return yield* Effect.gen(function*() {
-    // The baseline: as many bare fibers, each asleep on the same clock.
+    // The baseline: as many bare fibers, each asleep on the same clock, counted the same way.
+    let running = waits
     const bare = yield* perFiber(
       waits,
-      () => Effect.sleep("15 seconds"),
+      () => Effect.ensuring(Effect.sleep("15 seconds"), Effect.sync(() => running--)),
       Effect.sync(() => clock.sleeping() >= waits)
     )
     yield* Fiber.interruptAll(bare.fibers)
     const pollsBefore = yield* pollCount
     const cpu = process.cpuUsage()
-    let running = waits
+    running = waits
     // The peak: every wait has polled once and sleeps until its next poll.
     const waiting = yield* perFiber(
       waits,
