@@ -1,0 +1,116 @@
+import * as Credentials from "@effect-kps/core/Credentials"
+import type * as KpsClient from "@effect-kps/core/KpsClient"
+import type { KpsInvalidInput } from "@effect-kps/core/KpsError"
+import * as KpsNode from "@effect-kps/node/KpsNode"
+import * as Options from "@effect/cli/Options"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as CliOptions from "./options.js"
+
+/** Where requests go and who sends them, as given on the command line. */
+export interface Connection {
+  readonly endpoint: Option.Option<string>
+  readonly region: Option.Option<string>
+  readonly projectId: Option.Option<string>
+  readonly token: Option.Option<Redacted.Redacted<string>>
+  readonly ak: Option.Option<string>
+  readonly sk: Option.Option<Redacted.Redacted<string>>
+}
+
+/** The options every command that talks to KPS takes. */
+export const options: Options.Options<Connection> = /* @__PURE__ */ Options.all({
+  endpoint: CliOptions.optional(
+    Options.text("endpoint"),
+    "URL",
+    "KPS endpoint, such as the emulator's http://127.0.0.1:PORT; wins over --region"
+  ),
+  region: CliOptions.optional(
+    Options.text("region"),
+    "REGION",
+    "Region id, such as cn-north-4 (default: HUAWEICLOUD_SDK_REGION)"
+  ),
+  projectId: CliOptions.optional(
+    Options.text("project-id"),
+    "ID",
+    "Project id (default: HUAWEICLOUD_SDK_PROJECT_ID; with AK/SK, looked up in IAM)"
+  ),
+  token: CliOptions.optional(
+    Options.redacted("token"),
+    "TOKEN",
+    "IAM token, sent as X-Auth-Token (default: KPS_TOKEN); prefer the environment"
+  ),
+  ak: CliOptions.optional(Options.text("ak"), "AK", "Access key id (default: HUAWEICLOUD_SDK_AK, then CLOUD_SDK_AK)"),
+  sk: CliOptions.optional(
+    Options.redacted("sk"),
+    "SK",
+    "Secret access key (default: HUAWEICLOUD_SDK_SK, then CLOUD_SDK_SK); prefer the environment"
+  )
+})
+
+const optionalString = (name: string): Config.Config<string | undefined> =>
+  Config.option(Config.string(name)).pipe(
+    Config.map(Option.filter((value) => value.trim() !== "")),
+    Config.map(Option.getOrUndefined)
+  )
+
+/**
+ * The credentials: `--token` (or `KPS_TOKEN`), or `--ak` with `--sk`, or the official SDKs' access
+ * key variables. A half-given pair, or a token with a key, is a configuration error.
+ */
+const credentials = (connection: Connection): Config.Config<Credentials.Credentials> => {
+  const { ak, sk, token } = connection
+  const hasKey = Option.isSome(ak) || Option.isSome(sk)
+  if (Option.isSome(token)) {
+    return hasKey
+      ? Config.fail("give either --token or --ak with --sk, not both")
+      : Config.succeed(Credentials.token(token.value))
+  }
+  if (hasKey) {
+    if (Option.isNone(ak)) return Config.fail("--sk is given but --ak is not")
+    if (Option.isNone(sk)) return Config.fail("--ak is given but --sk is not")
+    return Config.map(optionalString("HUAWEICLOUD_SDK_SECURITY_TOKEN"), (securityToken) =>
+      Credentials.accessKey({
+        accessKeyId: ak.value,
+        secretAccessKey: sk.value,
+        securityToken,
+        projectId: Option.getOrUndefined(connection.projectId)
+      }))
+  }
+  return Credentials.fromEnv
+}
+
+/** `KPS_TOKEN`, when set and not blank. */
+const envToken = /* @__PURE__ */ Config.option(Config.redacted("KPS_TOKEN")).pipe(
+  Config.map(Option.filter((value) => Redacted.value(value).trim() !== ""))
+)
+
+/**
+ * A `KpsClient` over the Node transport: flags first, then the environment as the official SDKs
+ * read it (`HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_REGION_KPS_<REGION>`, …).
+ */
+export const layer = (
+  connection: Connection
+): Layer.Layer<KpsClient.KpsClient, ConfigError.ConfigError | KpsInvalidInput> =>
+  Layer.unwrapEffect(Effect.map(
+    // KPS_TOKEN is a fallback of --token: the flags, when given, win over the environment.
+    Option.isSome(connection.token) || Option.isSome(connection.ak) || Option.isSome(connection.sk)
+      ? Effect.succeed(Option.none<Redacted.Redacted<string>>())
+      : envToken,
+    (token) =>
+      KpsNode.layerConfig({
+        credentials: credentials({ ...connection, token: Option.orElse(connection.token, () => token) }),
+        projectId: Option.match(connection.projectId, {
+          onNone: () => optionalString("HUAWEICLOUD_SDK_PROJECT_ID"),
+          onSome: Config.succeed
+        }),
+        ...Option.match(connection.endpoint, {
+          onNone: () => ({}),
+          onSome: (url) => ({ endpoint: Config.succeed(url) })
+        }),
+        ...Option.match(connection.region, { onNone: () => ({}), onSome: (id) => ({ region: Config.succeed(id) }) })
+      })
+  ))

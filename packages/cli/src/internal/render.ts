@@ -1,0 +1,97 @@
+import type * as KeypairTask from "@effect-kps/core/KeypairTask"
+import * as Ansi from "@effect/printer-ansi/Ansi"
+import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
+import * as Doc from "@effect/printer/Doc"
+import * as DurationText from "./duration.js"
+
+/**
+ * Text from the server, made safe for a terminal: control characters (which could move the
+ * cursor or change colours) become `?`.
+ */
+export const safe = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?")
+
+const statusOf = (task: KeypairTask.KeypairTask): string => safe(task.taskStatus ?? "(no status)")
+
+/** The task as a small two-column table, for `get`. */
+export const table = (task: KeypairTask.KeypairTask): string => {
+  const rows: ReadonlyArray<readonly [string, string]> = [
+    ["task id", safe(task.taskId)],
+    ["status", statusOf(task)],
+    ["phase", task.phase],
+    ["operation", task.operation],
+    ["server id", task.serverId === undefined ? "-" : safe(task.serverId)]
+  ]
+  const width = Math.max(...rows.map(([name]) => name.length))
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join("\n")
+}
+
+/** The task as JSON, with the API's own field names, plus its phase and operation. */
+export const taskJson = (task: KeypairTask.KeypairTask): Record<string, unknown> => ({
+  task_id: task.taskId,
+  task_status: task.taskStatus ?? null,
+  server_id: task.serverId ?? null,
+  phase: task.phase,
+  operation: task.operation
+})
+
+/** Where a wait stands when its status changes. */
+export interface Progress {
+  readonly task: KeypairTask.KeypairTask
+  readonly elapsedMillis: number
+  readonly attempts: number
+}
+
+/** One JSON Lines record of a status change, for `wait --json`. */
+export const progressJson = (progress: Progress): string =>
+  JSON.stringify({
+    ...taskJson(progress.task),
+    elapsed_ms: Math.round(progress.elapsedMillis),
+    attempts: progress.attempts
+  })
+
+const attemptsText = (attempts: number) => `${attempts} ${attempts === 1 ? "request" : "requests"}`
+
+/** One plain line of a status change, for `wait` without a terminal. */
+export const progressLine = (progress: Progress): string =>
+  `${statusOf(progress.task)} (${progress.task.phase}) after ${DurationText.format(progress.elapsedMillis)}, ${
+    attemptsText(progress.attempts)
+  }`
+
+const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+const phaseColor = (phase: KeypairTask.KeypairTask["phase"] | "waiting"): Ansi.Ansi => {
+  switch (phase) {
+    case "succeeded":
+      return Ansi.green
+    case "failed":
+      return Ansi.red
+    default:
+      return Ansi.yellow
+  }
+}
+
+/** What the live line shows: the last task seen (if any), the time waited, the requests sent. */
+export interface Live {
+  readonly taskId: string
+  readonly task: KeypairTask.KeypairTask | undefined
+  readonly elapsedMillis: number
+  readonly attempts: number
+  readonly frame: number
+  readonly done: boolean
+  readonly color: boolean
+}
+
+/** The live line of `wait` on a terminal, redrawn in place (carriage return, erase line). */
+export const liveLine = (live: Live): string => {
+  const phase = live.task?.phase ?? "waiting"
+  const mark = !live.done ? spinner[live.frame % spinner.length] : phase === "succeeded" ? "✔" : "✖"
+  const status = live.task === undefined ? "waiting" : statusOf(live.task)
+  const doc = Doc.hsep([
+    Doc.text(mark).pipe(Doc.annotate(phaseColor(phase))),
+    Doc.text(safe(live.taskId)),
+    Doc.text(status).pipe(Doc.annotate(Ansi.combine(Ansi.bold, phaseColor(phase)))),
+    Doc.text(`· ${DurationText.format(live.elapsedMillis)} · ${attemptsText(live.attempts)}`)
+  ])
+  const text = live.color ? AnsiDoc.render(doc, { style: "pretty" }) : Doc.render(doc, { style: "pretty" })
+  return `\r\u001b[2K${text}`
+}

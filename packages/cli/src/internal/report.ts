@@ -1,0 +1,49 @@
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as ExitCode from "../ExitCode.js"
+import { safe } from "./render.js"
+
+const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configMessages(error.left), ...configMessages(error.right)]
+    default:
+      // The messages name the variables (never their values).
+      return [error.message]
+  }
+}
+
+/**
+ * One readable line for a failure: its `message` (every effect-kps error has one, with the request
+ * id when the server gave one), never a stack trace. Secrets cannot appear: they are `Redacted`
+ * everywhere they travel.
+ */
+export const describe = (error: unknown): string => {
+  const text = ConfigError.isConfigError(error)
+    ? `configuration: ${[...new Set(configMessages(error))].join("; ")}`
+    : error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
+    ? String((error as { readonly message: unknown }).message)
+    : String(error)
+  return safe(text.replace(/\s*\n\s*/g, " ")).trim()
+}
+
+/**
+ * Ends a command's failure: prints it as one line on stderr (usage errors were printed by
+ * `@effect/cli` already, with help) and answers its exit code. Defects are reported the same way.
+ */
+export const exitCode = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<ExitCode.ExitCode, never, R> =>
+  effect.pipe(
+    Effect.as(ExitCode.success),
+    Effect.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
+      const error = Cause.squash(cause)
+      const code = ExitCode.fromError(error)
+      return ValidationError.isValidationError(error)
+        ? Effect.succeed(code)
+        : Effect.as(Console.error(`kps-task: ${describe(error)}`), code)
+    })
+  )

@@ -1,0 +1,2 @@
+/** The version `kps-task --version` prints. */
+export const version = "0.1.0"

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { assertBuilt, run, type Running, start } from "./support/cli.js"
+import { closedPort, projectId } from "./support/emulator.js"
+
+beforeAll(assertBuilt)
+
+const token = "emulator-flag-token-S3CR3T"
+const ak = "CLITESTACCESSKEY0001"
+const sk = "cli-test-secret-key-S3CR3T"
+const running: Array<Running> = []
+
+afterAll(async () => {
+  await Promise.all(running.map((emulator) => emulator.stop("SIGKILL")))
+})
+
+const startEmulator = async (args: ReadonlyArray<string>) => {
+  const emulator = await start(["emulator", ...args])
+  running.push(emulator)
+  return emulator
+}
+
+const urlOf = (emulator: Running) => emulator.firstLine.replace("listening on ", "")
+
+describe.concurrent("kps-task emulator", () => {
+  it("prints the listening line first, serves, and exits 0 on SIGTERM", { timeout: 30_000 }, async () => {
+    const emulator = await startEmulator(["--port", "0", "--token", token, "--ak", ak, "--sk", sk])
+    expect(emulator.firstLine).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
+    const url = urlOf(emulator)
+    expect(Number(new URL(url).port)).toBeGreaterThan(0)
+
+    // It serves: a task is created with the given token, then read back by `kps-task get`.
+    const created = await fetch(`${url}/v3/${projectId}/keypairs/associate`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Auth-Token": token },
+      body: JSON.stringify({ keypair_name: "kp", server: { id: "s-1" } })
+    })
+    expect(created.status).toBe(202)
+    const { task_id } = await created.json() as { task_id: string }
+
+    const withToken = await run([
+      "get",
+      task_id,
+      "--endpoint",
+      url,
+      "--project-id",
+      projectId,
+      "--token",
+      token,
+      "--json"
+    ])
+    expect(withToken.code).toBe(0)
+    expect(JSON.parse(withToken.stdout)).toMatchObject({ task_id, server_id: "s-1" })
+
+    const withKey = await run(["get", task_id, "--endpoint", url, "--project-id", projectId, "--ak", ak, "--sk", sk])
+    expect(withKey.code).toBe(0)
+    expect(withKey.stdout).toContain(task_id)
+
+    // The default token is not accepted when another is given.
+    const defaultToken = await run([
+      "get",
+      task_id,
+      "--endpoint",
+      url,
+      "--project-id",
+      projectId,
+      "--token",
+      "emulator-token"
+    ])
+    expect(defaultToken.code).toBe(4)
+    expect(defaultToken.stderr).toMatch(/HTTP 401 .*\(request id \S+\)/)
+
+    const ended = await emulator.stop("SIGTERM")
+    expect(ended.code).toBe(0)
+    const output = `${ended.stdout}${ended.stderr}${withToken.stdout}${withToken.stderr}${withKey.stderr}`
+    expect(output).not.toContain(token)
+    expect(output).not.toContain(sk)
+  })
+
+  it(
+    "listens on the port it is given, with the documented defaults, and exits 0 on SIGINT",
+    { timeout: 30_000 },
+    async () => {
+      const port = await closedPort()
+      const emulator = await startEmulator(["--port", String(port)])
+      expect(emulator.firstLine).toBe(`listening on http://127.0.0.1:${port}`)
+      const answer = await fetch(`http://127.0.0.1:${port}/v3/${projectId}/tasks/nope`, {
+        headers: { "X-Auth-Token": "emulator-token" }
+      })
+      expect(answer.status).toBe(404)
+      const ended = await emulator.stop("SIGINT")
+      expect(ended.code).toBe(0)
+    }
+  )
+
+  it("exits 4 when it cannot listen", { timeout: 30_000 }, async () => {
+    const first = await startEmulator([])
+    const port = new URL(urlOf(first)).port
+    const second = await run(["emulator", "--port", port])
+    expect(second.code).toBe(4)
+    expect(second.stderr).toMatch(/^kps-task: .*could not listen/)
+    await first.stop()
+  })
+})

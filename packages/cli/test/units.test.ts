@@ -1,0 +1,84 @@
+import { ExitCode } from "@effect-kps/cli"
+import { KeypairTask, KpsError } from "@effect-kps/core"
+import { TaskWaiter } from "@effect-kps/polling"
+import * as ValidationError from "@effect/cli/ValidationError"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigError, Duration, Either } from "effect"
+import * as DurationText from "../src/internal/duration.js"
+import * as Render from "../src/internal/render.js"
+import * as Report from "../src/internal/report.js"
+
+const task = (status: string) => new KeypairTask.KeypairTask({ taskId: "t-1", taskStatus: status, serverId: "s-1" })
+
+describe("durations", () => {
+  it("reads what users type", () => {
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["300ms", 300],
+      ["5s", 5_000],
+      ["1.5s", 1_500],
+      ["2m", 120_000],
+      ["1h", 3_600_000],
+      ["10 seconds", 10_000],
+      ["7", 7_000]
+    ]
+    for (const [text, millis] of cases) {
+      expect(Either.map(DurationText.parse(text), Duration.toMillis)).toEqual(Either.right(millis))
+    }
+    for (const text of ["", "soon", "5x", "-1s", "1e3s"]) expect(Either.isLeft(DurationText.parse(text))).toBe(true)
+  })
+
+  it("formats them short", () => {
+    expect(DurationText.format(850)).toBe("850ms")
+    expect(DurationText.format(3_240)).toBe("3.2s")
+    expect(DurationText.format(125_000)).toBe("2m05s")
+  })
+})
+
+describe("exit codes", () => {
+  it("follows the documented table", () => {
+    expect(ExitCode.fromError(new TaskWaiter.TaskFailed({ task: task("FAILED_RESET") }))).toBe(1)
+    expect(ExitCode.fromError(new TaskWaiter.WaitTimeout({ taskId: "t-1", attempts: 3, elapsed: Duration.seconds(1) })))
+      .toBe(2)
+    expect(ExitCode.fromError(new KpsError.KpsInvalidInput({ field: "taskId", description: "empty" }))).toBe(3)
+    expect(ExitCode.fromError(ConfigError.MissingData(["HUAWEICLOUD_SDK_AK"], "missing"))).toBe(3)
+    expect(ExitCode.fromError(ValidationError.missingValue(undefined as never))).toBe(3)
+    expect(ExitCode.fromError(new KpsError.KpsApiError({ status: 401, errorCode: "APIG.0301", errorMessage: "" })))
+      .toBe(4)
+    expect(ExitCode.fromError(new KpsError.KpsTransportError({ reason: "ConnectionRefused", description: "" }))).toBe(4)
+    expect(ExitCode.fromError(new Error("boom"))).toBe(4)
+  })
+})
+
+describe("rendering", () => {
+  it("keeps control characters from the server off the terminal", () => {
+    expect(Render.safe("RUNNING\u001b[2J_RESET\n")).toBe("RUNNING?[2J_RESET?")
+    expect(Render.progressLine({ task: task("\u001b]0;pwned\u0007"), elapsedMillis: 10, attempts: 1 }))
+      .not.toMatch(/[\u0000-\u001f]/)
+  })
+
+  it("reports an error as one line", () => {
+    const error = new KpsError.KpsApiError({
+      status: 400,
+      errorCode: "KPS.XXX",
+      errorMessage: "line one\nline two",
+      requestId: "req-1"
+    })
+    expect(Report.describe(error)).toBe("KPS answered HTTP 400 KPS.XXX: line one line two (request id req-1)")
+    expect(Report.describe(ConfigError.And(ConfigError.MissingData([], "a"), ConfigError.MissingData([], "b"))))
+      .toBe("configuration: a; b")
+  })
+
+  it("draws the live line in place", () => {
+    const line = Render.liveLine({
+      taskId: "t-1",
+      task: task("RUNNING_RESET"),
+      elapsedMillis: 1_200,
+      attempts: 3,
+      frame: 0,
+      done: false,
+      color: false
+    })
+    expect(line.startsWith("\r\u001b[2K")).toBe(true)
+    expect(line).toContain("RUNNING_RESET · 1.2s · 3 requests")
+  })
+})

@@ -1,0 +1,183 @@
+/**
+ * A local KPS-compatible HTTP server on `@effect/platform`'s `HttpServer` (Node): the task routes,
+ * gateway-like authentication (IAM tokens, SDK-HMAC-SHA256 signatures) and faults on demand.
+ * Tasks move `READY_*` → `RUNNING_*` → `SUCCESS_*`/`FAILED_*` on Effect's `Clock`, so tests drive
+ * them with `TestClock`. It listens on 127.0.0.1 only.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as FaultsModule from "./Faults.js"
+import type { EmulatorError } from "./internal/emulatorError.js"
+import * as defaults from "./internal/options.js"
+import * as server from "./internal/server.js"
+import type { TaskStore } from "./TaskStore.js"
+
+/**
+ * The options are invalid (`InvalidOptions`), or the server could not listen (`Listen`, such as a
+ * port in use).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { EmulatorError } from "./internal/emulatorError.js"
+
+/**
+ * Faults to inject, globally or per task: see the `Faults` module.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Faults = FaultsModule.Faults
+
+/**
+ * The running emulator: where it listens, and its tasks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `http://127.0.0.1:PORT`: the `endpoint` to give a `KpsClient`. */
+  readonly url: string
+  readonly port: number
+  /** The in-memory task state, to inspect tasks, fail them or set their faults. */
+  readonly store: TaskStore
+}
+
+/**
+ * The running emulator.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class KpsEmulator
+  extends /* @__PURE__ */ Context.Tag("@effect-kps/emulator/KpsEmulator")<KpsEmulator, Service>()
+{}
+
+/**
+ * How to run the emulator. Every option has a default: `KpsEmulator.layer()` listens on a free
+ * port and accepts {@link defaultToken} and the {@link defaultAccessKey}/{@link defaultSecretKey}
+ * pair.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The port on 127.0.0.1; default 0, a free port (read it from the service's `port` or `url`). */
+  readonly port?: number | undefined
+  /** Accepted `X-Auth-Token` values; default `[defaultToken]`. */
+  readonly tokens?: ReadonlyArray<string> | undefined
+  /**
+   * Accepted access keys, AK → SK; default `{ [defaultAccessKey]: defaultSecretKey }`. Secrets are
+   * kept `Redacted` from here on.
+   */
+  readonly accessKeys?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+  /** From creation to `SUCCESS_*`/`FAILED_*`; default 3 seconds. */
+  readonly taskDuration?: Duration.DurationInput | undefined
+  /** How long a new task stays `READY_*`; default a third of `taskDuration`. */
+  readonly readyDuration?: Duration.DurationInput | undefined
+  /** Server ids whose tasks end `FAILED_*` (the others end `SUCCESS_*`). */
+  readonly failServers?: ReadonlyArray<string> | undefined
+  /** Faults for every authenticated request. */
+  readonly faults?: Faults | undefined
+  /**
+   * Faults of the requests that name a task id (get, delete), by task id; they replace the global
+   * ones field by field. `store.setFaults` sets them later, for tasks the emulator created.
+   */
+  readonly taskFaults?: Readonly<Record<string, Faults>> | undefined
+  /** Seeds the fault draws and the task ids: the same seed gives the same sequence. Default 0. */
+  readonly seed?: number | undefined
+  /** The largest request body accepted; larger ones get 413 `APIG.0201`. Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** The project id IAM's `GET /v3/projects` lookup answers; default {@link defaultProjectId}. */
+  readonly projectId?: string | undefined
+}
+
+/**
+ * The IAM token accepted when no `tokens` are given.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultToken: string = defaults.defaultToken
+
+/**
+ * The access key id accepted when no `accessKeys` are given.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultAccessKey: string = defaults.defaultAccessKey
+
+/**
+ * The secret key of {@link defaultAccessKey}. Public on purpose: it guards nothing but a local
+ * emulator.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultSecretKey: string = defaults.defaultSecretKey
+
+/**
+ * A project id to use with the emulator (32 hex characters); any well-formed project id (32 hex
+ * characters) is accepted anyway.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultProjectId: string = defaults.defaultProjectId
+
+/**
+ * How long a new task takes to end when no `taskDuration` is given: 3 seconds.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultTaskDuration: Duration.Duration = defaults.defaultTaskDuration
+
+/**
+ * The largest request body accepted by default: 1 MiB.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultMaxBodyBytes: number = defaults.defaultMaxBodyBytes
+
+/**
+ * Starts the emulator in a scope; it stops, its connections closed, when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<Service, EmulatorError, Scope.Scope> = server.make
+
+/**
+ * The emulator as a `Layer`: it listens while the layer is in use.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, KpsClient } from "@effect-kps/core"
+ * import { KpsEmulator } from "@effect-kps/emulator"
+ * import { KpsNode } from "@effect-kps/node"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Client = Layer.unwrapEffect(Effect.map(KpsEmulator.KpsEmulator, (emulator) =>
+ *   KpsNode.layer({
+ *     endpoint: emulator.url,
+ *     projectId: KpsEmulator.defaultProjectId,
+ *     credentials: Credentials.token(KpsEmulator.defaultToken)
+ *   })
+ * ))
+ * const Test = Client.pipe(Layer.provideMerge(KpsEmulator.layer({ taskDuration: "2 seconds" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<KpsEmulator, EmulatorError> =>
+  Layer.scoped(KpsEmulator, server.make(options))

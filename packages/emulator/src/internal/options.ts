@@ -1,0 +1,95 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type { Faults } from "../Faults.js"
+import type { Options } from "../KpsEmulator.js"
+import type { Gatekeeper } from "./auth.js"
+import { EmulatorError } from "./emulatorError.js"
+import * as FaultEngine from "./faults.js"
+import { isProjectId } from "./schemas.js"
+
+export const defaultToken = "emulator-token"
+export const defaultAccessKey = "EMULATORACCESSKEY001"
+export const defaultSecretKey = "emulatorSecretKey00000000000000000000001"
+export const defaultProjectId = "0123456789abcdef0123456789abcdef"
+export const defaultMaxBodyBytes = 1024 * 1024
+export const defaultTaskDuration: Duration.Duration = /* @__PURE__ */ Duration.seconds(3)
+
+/** The options checked, with their defaults filled in. */
+export interface Settings {
+  readonly port: number
+  readonly gate: Gatekeeper
+  readonly taskDuration: Duration.Duration
+  readonly readyDuration: Duration.Duration | undefined
+  readonly failServers: ReadonlyArray<string>
+  readonly faults: Faults | undefined
+  readonly taskFaults: ReadonlyArray<readonly [string, Faults]>
+  readonly seed: number
+  readonly maxBodyBytes: number
+  readonly projectId: string
+}
+
+const visibleAscii = /^[\x21-\x7e]+$/
+
+const invalid = (description: string) => Effect.fail(new EmulatorError({ reason: "InvalidOptions", description }))
+
+const duration = (name: string, input: Duration.DurationInput | undefined) => {
+  if (input === undefined) return Effect.succeed(undefined)
+  const decoded = Duration.decodeUnknown(input)
+  return decoded._tag === "None" || !Duration.isFinite(decoded.value)
+    ? invalid(`${name} must be a finite duration`)
+    : Effect.succeed(decoded.value)
+}
+
+export const settings = (options: Options = {}): Effect.Effect<Settings, EmulatorError> =>
+  Effect.gen(function*() {
+    const port = options.port ?? 0
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return yield* invalid("port must be 0 to 65535")
+    const tokens = options.tokens ?? [defaultToken]
+    if (tokens.some((token) => typeof token !== "string" || !visibleAscii.test(token))) {
+      return yield* invalid("tokens must be non-empty visible ASCII strings")
+    }
+    const secrets = new Map<string, Redacted.Redacted<string>>()
+    for (
+      const [accessKeyId, secret] of Object.entries(options.accessKeys ?? { [defaultAccessKey]: defaultSecretKey })
+    ) {
+      const redacted = Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
+      // Names the access key, never the secret.
+      if (!visibleAscii.test(accessKeyId) || accessKeyId.includes(",")) {
+        return yield* invalid("access key ids must be visible ASCII without commas")
+      }
+      if (typeof Redacted.value(redacted) !== "string" || Redacted.value(redacted).length === 0) {
+        return yield* invalid(`the secret key of ${accessKeyId} must not be empty`)
+      }
+      secrets.set(accessKeyId, redacted)
+    }
+    const taskDuration = (yield* duration("taskDuration", options.taskDuration)) ?? defaultTaskDuration
+    const readyDuration = yield* duration("readyDuration", options.readyDuration)
+    const faultProblem = FaultEngine.problem(options.faults)
+    if (faultProblem !== undefined) return yield* invalid(faultProblem)
+    const taskFaults = Object.entries(options.taskFaults ?? {})
+    for (const [taskId, faults] of taskFaults) {
+      const problem = FaultEngine.problem(faults)
+      if (problem !== undefined) return yield* invalid(`taskFaults of ${JSON.stringify(taskId)}: ${problem}`)
+    }
+    const seed = options.seed ?? 0
+    if (!Number.isFinite(seed)) return yield* invalid("seed must be a finite number")
+    const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+      return yield* invalid("maxBodyBytes must be a whole number of bytes, at least 1")
+    }
+    const projectId = options.projectId ?? defaultProjectId
+    if (!isProjectId(projectId)) return yield* invalid("projectId must be 32 hex characters")
+    return {
+      port,
+      gate: { tokens: new Set(tokens), secrets },
+      taskDuration,
+      readyDuration,
+      failServers: options.failServers ?? [],
+      faults: options.faults,
+      taskFaults,
+      seed,
+      maxBodyBytes,
+      projectId
+    }
+  })
