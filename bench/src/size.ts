@@ -93,6 +93,8 @@ const measure = async (name: Name, index: number): Promise<Measured> => {
     minify: true,
     treeShaking: true,
     platform: "browser",
+    // The workspace packages' sources, as the tests use them.
+    conditions: ["source"],
     format: "esm",
     target: "es2022",
     write: false,

@@ -47,6 +47,7 @@ const compilerOptions: ts.CompilerOptions = {
   skipLibCheck: true,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  customConditions: ["source"],
   moduleDetection: ts.ModuleDetectionKind.Force,
   target: ts.ScriptTarget.ES2022,
   lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
