@@ -308,7 +308,9 @@ export const endpoint = "https://kms.cn-north-4.myhuaweicloud.com"
 
 /**
  * The stub as an `HttpClient` layer, with its {@link KpsTesting} control service. The timelines
- * start when the layer is built.
+ * start when the layer is built. Like the Node transport, the stub enforces request timeouts
+ * itself (it provides `KpsClient.TransportTimeouts`), and only on answers that take time (a
+ * `latency`, a `hang`): an answer given at once leaves no timer on the clock.
  *
  * @example
  * ```ts
