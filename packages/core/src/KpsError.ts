@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as ErrorBody from "./internal/errorBody.js"
 
 const requestIdSuffix = (requestId: string | undefined) => requestId === undefined ? "" : ` (request id ${requestId})`
 
@@ -34,6 +35,42 @@ export class KpsApiError
     const text = this.errorMessage === "" ? "" : `: ${this.errorMessage}`
     return `KPS answered HTTP ${this.status}${code}${text}${requestIdSuffix(this.requestId)}`
   }
+}
+
+/**
+ * The {@link KpsApiError} of an answer outside 2xx, its body read as the client reads it: any of
+ * Huawei's error shapes, or the first 1 KiB of a body that fits none. The `X-Request-Id` header
+ * wins over a request id in the body. For code that sends KPS requests of its own.
+ *
+ * @example
+ * ```ts
+ * import { KpsError } from "@effect-kps/core"
+ *
+ * const error = KpsError.fromErrorAnswer({
+ *   status: 429,
+ *   body: `{"error_code":"APIG.0308","error_msg":"policy user over ratelimit"}`,
+ *   requestId: "0f5a2c"
+ * })
+ * // error.message: KPS answered HTTP 429 APIG.0308: policy user over ratelimit (request id 0f5a2c)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromErrorAnswer = (answer: {
+  readonly status: number
+  readonly body: string
+  readonly requestId?: string | undefined
+  readonly retryAfter?: string | undefined
+}): KpsApiError => {
+  const parsed = ErrorBody.parse(answer.body)
+  return new KpsApiError({
+    status: answer.status,
+    errorCode: parsed.errorCode,
+    errorMessage: parsed.errorMessage,
+    requestId: answer.requestId ?? parsed.requestId,
+    retryAfter: answer.retryAfter
+  })
 }
 
 /**

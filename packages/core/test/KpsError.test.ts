@@ -58,4 +58,16 @@ describe("KpsError messages", () => {
     expect(KpsError.isKpsError(decoded)).toBe(true)
     expect(KpsError.isKpsError(new Error("x"))).toBe(false)
   })
+
+  it("reads an error answer as the client does: every body shape, the header's request id first", () => {
+    expect(KpsError.fromErrorAnswer({
+      status: 429,
+      body: `{"error":{"error_code":"APIG.0308","error_msg":"over ratelimit","request_id":"in-body"}}`,
+      retryAfter: "3"
+    })).toMatchObject({ status: 429, errorCode: "APIG.0308", requestId: "in-body", retryAfter: "3" })
+    expect(KpsError.fromErrorAnswer({ status: 400, body: `{"code":"KPS.0001","message":"bad"}`, requestId: "hdr" }))
+      .toMatchObject({ errorCode: "KPS.0001", errorMessage: "bad", requestId: "hdr" })
+    expect(KpsError.fromErrorAnswer({ status: 502, body: "<html>Bad gateway</html>" }))
+      .toMatchObject({ errorCode: "", errorMessage: "<html>Bad gateway</html>" })
+  })
 })

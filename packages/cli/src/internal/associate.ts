@@ -2,9 +2,7 @@ import * as KpsError from "@effect-kps/core/KpsError"
 import * as Signer from "@effect-kps/core/Signer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -27,31 +25,6 @@ export interface Request {
   readonly keypairName: string
   readonly serverId: string
   readonly key: Signer.SigningKey
-}
-
-// The three error body shapes KPS and its gateway answer with.
-const ErrorBody = /* @__PURE__ */ Schema.Union(
-  Schema.Struct({ error_code: Schema.String, error_msg: Schema.optional(Schema.String) }),
-  Schema.Struct({
-    error: Schema.Struct({ error_code: Schema.String, error_msg: Schema.optional(Schema.String) })
-  }),
-  Schema.Struct({ code: Schema.String, message: Schema.optional(Schema.String) })
-)
-
-const decodeErrorBody = /* @__PURE__ */ Schema.decodeUnknownOption(Schema.parseJson(ErrorBody))
-
-const apiError = (response: HttpClientResponse.HttpClientResponse, requestId: string | undefined, text: string) => {
-  const parsed = Option.map(decodeErrorBody(text), (body) =>
-    "error" in body
-      ? { errorCode: body.error.error_code, errorMessage: body.error.error_msg ?? "" }
-      : "code" in body
-      ? { errorCode: body.code, errorMessage: body.message ?? "" }
-      : { errorCode: body.error_code, errorMessage: body.error_msg ?? "" })
-  return new KpsError.KpsApiError({
-    status: response.status,
-    requestId,
-    ...Option.getOrElse(parsed, () => ({ errorCode: "", errorMessage: text.slice(0, 1024) }))
-  })
 }
 
 /**
@@ -83,7 +56,9 @@ export const associate = (
     const text = yield* response.text.pipe(
       Effect.mapError((error) => new KpsError.KpsTransportError({ reason: "Transport", description: error.message }))
     )
-    if (response.status < 200 || response.status >= 300) return yield* apiError(response, requestId, text)
+    if (response.status < 200 || response.status >= 300) {
+      return yield* KpsError.fromErrorAnswer({ status: response.status, body: text, requestId })
+    }
     return yield* Schema.decodeUnknown(Schema.parseJson())(text).pipe(
       Effect.flatMap(decodeAccepted),
       Effect.mapError((error) =>
