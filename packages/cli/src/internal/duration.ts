@@ -1,37 +1,30 @@
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
-const units: Readonly<Record<string, number>> = {
-  ms: 1,
-  millis: 1,
-  millisecond: 1,
-  milliseconds: 1,
-  s: 1_000,
-  sec: 1_000,
-  second: 1_000,
-  seconds: 1_000,
-  m: 60_000,
-  min: 60_000,
-  minute: 60_000,
-  minutes: 60_000,
-  h: 3_600_000,
-  hour: 3_600_000,
-  hours: 3_600_000
-}
+// The short forms people type; the long ones (`10 seconds`, `2 days`) are Effect's own.
+const shortUnits: Readonly<Record<string, number>> = { "": 1_000, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
 
-const pattern = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/
+const shortForm = /^(\d+(?:\.\d+)?)(ms|s|m|h|)$/
 
 /**
- * Reads a duration as users type it: `300ms`, `5s`, `1.5s`, `2m`, `1h`, `10 seconds`; a bare
- * number is seconds. Fails with a sentence saying what is accepted.
+ * Reads a duration as users type it: `300ms`, `5s`, `1.5s`, `2m`, `1h`, a bare number of seconds,
+ * or any duration Effect reads (`10 seconds`, `2 days`). Fails with a sentence saying what is
+ * accepted.
  */
 export const parse = (text: string): Either.Either<Duration.Duration, string> => {
-  const match = pattern.exec(text.trim().toLowerCase())
-  const unit = match === null ? undefined : match[2] === "" ? 1_000 : units[match[2]]
-  if (match === null || unit === undefined) {
-    return Either.left(`"${text}" is not a duration: write it as 300ms, 5s, 2m or 1h (a bare number is seconds)`)
-  }
-  return Either.right(Duration.millis(Number(match[1]) * unit))
+  const normalized = text.trim().toLowerCase()
+  const short = shortForm.exec(normalized)
+  const duration = short !== null
+    ? Option.some(Duration.millis(Number(short[1]) * shortUnits[short[2]]))
+    : normalized.startsWith("-")
+    // Effect reads a negative duration as zero; a negative is a mistake to report.
+    ? Option.none()
+    : Duration.decodeUnknown(normalized)
+  return Either.fromOption(
+    duration,
+    () => `"${text}" is not a duration: write it as 300ms, 5s, 2m or 1h (a bare number is seconds)`
+  )
 }
 
 /** `850ms`, `3.2s`, `2m05s`: short, for one status line. */

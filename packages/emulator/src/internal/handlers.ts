@@ -55,6 +55,10 @@ const listed = (task: Task) => ({
 const ok = (status: number, body: unknown): Effect.Effect<Either.Either<Answer, Replies.ApiError>> =>
   Effect.succeed(Either.right({ status, body }))
 
+/** The 202 of associate and disassociate: the task to wait on. */
+const accepted = (task: Task): Either.Either<Answer, Replies.ApiError> =>
+  Either.right({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
+
 const fail = (error: Replies.ApiError): Effect.Effect<Either.Either<Answer, Replies.ApiError>> =>
   Effect.succeed(Either.left(error))
 
@@ -85,7 +89,7 @@ export const handle = (
               serverId: request.server.id,
               keypairName: request.keypair_name
             }),
-            (task) => Either.right({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
+            accepted
           )
       })
     case "disassociate":
@@ -94,7 +98,7 @@ export const handle = (
         onRight: (request) =>
           Effect.map(
             store.create({ projectId, operation: "disassociate", serverId: request.server.id }),
-            (task) => Either.right({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
+            accepted
           )
       })
     case "batchAssociate":

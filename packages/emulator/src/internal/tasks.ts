@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type { Faults } from "../Faults.js"
 import type { MemoryOptions, NewTask, Operation, Page, Phase, Task, TaskError, TaskStore } from "../TaskStore.js"
+import { defaultTaskDuration } from "./options.js"
 
 export const statusNames = {
   associate: { ready: "READY_RESET", running: "RUNNING_RESET", succeeded: "SUCCESS_RESET", failed: "FAILED_RESET" },
@@ -26,14 +27,7 @@ export const defaultTaskError: TaskError = {
 }
 
 /** What the store keeps of a task: its timing, not its status, which follows the clock. */
-interface Record {
-  readonly taskId: string
-  readonly projectId: string
-  readonly operation: Operation
-  readonly serverId: string
-  readonly serverName: string
-  readonly keypairName: string | undefined
-  readonly createdAt: number
+interface Record extends Omit<Task, "status" | "phase" | "error"> {
   readonly readyMillis: number
   readonly totalMillis: number
   error: TaskError | undefined
@@ -47,19 +41,9 @@ const phaseAt = (record: Record, now: number): Phase => {
 }
 
 const view = (record: Record, now: number): Task => {
+  const { readyMillis: _ready, totalMillis: _total, ...task } = record
   const phase = phaseAt(record, now)
-  return {
-    taskId: record.taskId,
-    projectId: record.projectId,
-    operation: record.operation,
-    serverId: record.serverId,
-    serverName: record.serverName,
-    keypairName: record.keypairName,
-    createdAt: record.createdAt,
-    status: statusNames[record.operation][phase],
-    phase,
-    error: record.error
-  }
+  return { ...task, status: statusNames[record.operation][phase], phase }
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0")
@@ -84,7 +68,7 @@ const page = (tasks: ReadonlyArray<Task>, request: { readonly limit: number; rea
 
 export const makeMemory = (options: MemoryOptions = {}): Effect.Effect<TaskStore> =>
   Effect.sync(() => {
-    const totalMillis = millis(options.taskDuration, 3_000)
+    const totalMillis = millis(options.taskDuration, Duration.toMillis(defaultTaskDuration))
     const readyMillis = Math.min(millis(options.readyDuration, totalMillis / 3), totalMillis)
     const failServers = new Set(options.failServers ?? [])
     const random = Random.make(`@effect-kps/emulator/task-ids/${options.seed ?? 0}`)
