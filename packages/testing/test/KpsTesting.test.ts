@@ -1,5 +1,5 @@
 import { KpsClient } from "@effect-kps/core"
-import { KpsTesting } from "@effect-kps/testing"
+import { Gateway, KpsTesting } from "@effect-kps/testing"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
@@ -79,13 +79,13 @@ describe("KpsTesting timelines", () => {
 })
 
 describe("KpsTesting faults, through KpsClient", () => {
-  it.effect("answers unknown task ids with KPS.0001, or as told", () =>
+  it.effect("answers unknown task ids with the gateway's 404 KPS.0001, as the emulator does", () =>
     Effect.gen(function*() {
       expect(yield* errorOf("nobody")).toMatchObject({
         _tag: "KpsApiError",
-        status: 400,
+        status: 404,
         errorCode: "KPS.0001",
-        errorMessage: "taskId is illegal",
+        errorMessage: Gateway.unknownTask("nobody").errorMessage,
         requestId: "stub-request-000001"
       })
     }).pipe(Effect.provide(KpsTesting.layerClient({}))))
@@ -208,6 +208,8 @@ describe("KpsTesting.requests", () => {
         expect(response.status).toBe(404)
         expect(yield* response.json).toMatchObject({ error_code: "APIG.0101" })
       }
+      // The gateway routes by method and path: a task path exists for GET only.
+      expect(post.headers["allow"]).toBe("GET")
       expect(other.headers["x-request-id"]).toBe("stub-request-000002")
     }).pipe(Effect.provide(KpsTesting.layer({}))))
 

@@ -1,5 +1,4 @@
 import * as KpsClient from "@effect-kps/core/KpsClient"
-import * as Signer from "@effect-kps/core/Signer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -9,7 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
-import * as Redacted from "effect/Redacted"
+import * as Gateway from "../Gateway.js"
 import type { RecordedRequest, Reply, Scenario, Service, Step, Timeline } from "../KpsTesting.js"
 import * as Replies from "./replies.js"
 
@@ -23,23 +22,15 @@ interface TaskState {
   readonly served: number
 }
 
-const defaultUnknownTask: Reply = {
+/** A gateway answer as a scripted reply: Huawei's flat shape. */
+const replyOf = (error: Gateway.GatewayError): Reply => ({
   _tag: "ApiError",
-  status: 400,
-  errorCode: "KPS.0001",
-  errorMessage: "taskId is illegal",
+  status: error.status,
+  errorCode: error.errorCode,
+  errorMessage: error.errorMessage,
   shape: "flat",
-  headers: {}
-}
-
-const routeNotFound: Reply = {
-  _tag: "ApiError",
-  status: 404,
-  errorCode: "APIG.0101",
-  errorMessage: "The API does not exist or has not been published in the environment",
-  shape: "flat",
-  headers: {}
-}
+  headers: error.headers
+})
 
 const stepEnded = (step: Step, state: TaskState, now: number): number | undefined => {
   if (step.for !== undefined && now - state.stepStart >= Duration.toMillis(step.for)) {
@@ -65,45 +56,18 @@ export const advance = (state: TaskState, now: number): readonly [Step, TaskStat
 const taskPath = /\/v3\/([^/]+)\/tasks\/([^/]+)$/
 const projectsPath = /\/v3\/projects$/
 
-const unauthorized = (message: string): Reply => ({
-  _tag: "ApiError",
-  status: 401,
-  errorCode: "APIG.0301",
-  errorMessage: `Incorrect IAM authentication information: ${message}`,
-  shape: "flat",
-  headers: {}
-})
-
-/** What the gateway answers a request that does not authenticate, or undefined when it does. */
+/** The gateway's verdict on a request: `undefined` when it passes, else the reply it gets. */
 const authenticate = (
-  credentials: NonNullable<Scenario["credentials"]>,
+  keys: Gateway.Keys,
   request: HttpClientRequest.HttpClientRequest,
   url: URL
-): Effect.Effect<Reply | undefined> => {
-  const token = request.headers["x-auth-token"]
-  if (token !== undefined) {
-    return Effect.succeed((credentials.tokens ?? []).includes(token) ? undefined : unauthorized("decrypt token fail"))
-  }
-  if (request.headers["authorization"] === undefined) {
-    return Effect.succeed(unauthorized("x-auth-token not found"))
-  }
-  const secrets = credentials.accessKeys ?? {}
-  return Signer.verify(
-    { method: request.method, url, headers: request.headers },
-    (accessKeyId) => Object.hasOwn(secrets, accessKeyId) ? Redacted.make(secrets[accessKeyId]) : undefined
-  ).pipe(Effect.match({
-    onFailure: (error) => unauthorized(`verify aksk signature fail (${error.reason})`),
-    onSuccess: () => undefined
-  }))
-}
-
-const decodeSegment = (segment: string): string | undefined => {
-  try {
-    return decodeURIComponent(segment)
-  } catch {
-    return undefined
-  }
-}
+): Effect.Effect<Reply | undefined> =>
+  Gateway.authenticate(keys, {
+    method: request.method,
+    url,
+    headers: request.headers,
+    body: request.body._tag === "Uint8Array" ? request.body.body : undefined
+  }).pipe(Effect.match({ onFailure: replyOf, onSuccess: () => undefined }))
 
 const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string> => ({ ...request.headers })
 
@@ -122,7 +86,7 @@ export const make = (
     )
     const recorded: Array<RecordedRequest> = []
     let served = 0
-    const unknownTask = scenario.unknownTask ?? defaultUnknownTask
+    const keys = scenario.credentials === undefined ? undefined : Gateway.keys(scenario.credentials)
     const projectsReply = (name: string | null): Reply => ({
       _tag: "Raw",
       status: 200,
@@ -154,18 +118,20 @@ export const make = (
         const requestId = `stub-request-${String(count).padStart(6, "0")}`
         const answer = (reply: Reply, taskId = "") =>
           Replies.play(request, Replies.outcome(reply, taskId, requestId), requestId)
-        if (scenario.credentials !== undefined) {
-          const rejection = yield* authenticate(scenario.credentials, request, url)
+        // The gateway's order: the route, then who is asking.
+        const isProjects = projectsPath.test(url.pathname)
+        const match = taskPath.exec(url.pathname)
+        if (!isProjects && match === null) return yield* answer(replyOf(Gateway.routeNotFound()))
+        if (request.method !== "GET") return yield* answer(replyOf(Gateway.routeNotFound(["GET"])))
+        if (keys !== undefined) {
+          const rejection = yield* authenticate(keys, request, url)
           if (rejection !== undefined) return yield* answer(rejection)
         }
-        if (request.method === "GET" && projectsPath.test(url.pathname)) {
-          return yield* answer(projectsReply(url.searchParams.get("name")))
-        }
-        const match = request.method === "GET" ? taskPath.exec(url.pathname) : null
-        const taskId = match === null ? undefined : decodeSegment(match[2])
-        if (taskId === undefined) return yield* answer(routeNotFound)
+        if (match === null) return yield* answer(projectsReply(url.searchParams.get("name")))
+        const taskId = Gateway.decodeSegment(match[2])
+        if (taskId === undefined) return yield* answer(replyOf(Gateway.routeNotFound()))
         const step = stepFor(taskId, now)
-        const reply = step?.reply ?? unknownTask
+        const reply = step?.reply ?? scenario.unknownTask ?? replyOf(Gateway.unknownTask(taskId))
         if (step?.latency === undefined && reply._tag !== "Hang") return yield* answer(reply, taskId)
         const slow = step?.latency === undefined ? answer(reply, taskId) : Effect.zipRight(
           Effect.sleep(step.latency),

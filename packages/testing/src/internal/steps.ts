@@ -1,0 +1,134 @@
+/** The steps of a timeline: what one request gets, and for how long. */
+import * as Duration from "effect/Duration"
+import type { Reply, Step, StepOptions } from "./models.js"
+
+const step = (reply: Reply, options: StepOptions = {}): Step => ({
+  reply,
+  for: options.for === undefined ? undefined : Duration.decode(options.for),
+  times: options.times,
+  latency: options.latency === undefined ? undefined : Duration.decode(options.latency)
+})
+
+/**
+ * A 200 answer with the task in a status (or with no `task_status` at all when `undefined`).
+ *
+ * @example
+ * ```ts
+ * import { KpsTesting } from "@effect-kps/testing"
+ *
+ * const timeline = [
+ *   KpsTesting.status("RUNNING_RESET", { for: "30 seconds" }),
+ *   KpsTesting.status("SUCCESS_RESET")
+ * ]
+ * ```
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const status = (status: string | undefined, options?: StepOptions): Step => task({ status }, options)
+
+/**
+ * A 200 answer with full control of the task body: server id, wire fields left out, extra fields.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const task = (
+  body: {
+    readonly status?: string | undefined
+    readonly serverId?: string | undefined
+    readonly omit?: ReadonlyArray<"task_id" | "task_status" | "server_id"> | undefined
+    readonly extra?: Readonly<Record<string, unknown>> | undefined
+  },
+  options?: StepOptions
+): Step =>
+  step({
+    _tag: "Task",
+    status: body.status,
+    serverId: body.serverId,
+    omit: body.omit ?? [],
+    extra: body.extra ?? {}
+  }, options)
+
+/**
+ * An error answer with a Huawei-shaped body.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const apiError = (
+  httpStatus: number,
+  error: {
+    readonly code: string
+    readonly message: string
+    readonly shape?: "flat" | "nested" | "code" | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  },
+  options?: StepOptions
+): Step =>
+  step({
+    _tag: "ApiError",
+    status: httpStatus,
+    errorCode: error.code,
+    errorMessage: error.message,
+    shape: error.shape ?? "flat",
+    headers: error.headers ?? {}
+  }, options)
+
+/**
+ * The gateway's throttling answer: 429 `APIG.0308`, with a `Retry-After` header when given
+ * (seconds, or an HTTP date as a string).
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const throttled = (options: StepOptions & { readonly retryAfter?: number | string | undefined } = {}): Step =>
+  apiError(429, {
+    code: "APIG.0308",
+    message: "The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second",
+    headers: options.retryAfter === undefined ? {} : { "retry-after": String(options.retryAfter) }
+  }, options)
+
+/**
+ * Any answer, byte for byte: an HTML page from a gateway, a malformed or empty body.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const raw = (
+  httpStatus: number,
+  body: string,
+  options: StepOptions & { readonly headers?: Readonly<Record<string, string>> | undefined } = {}
+): Step => step({ _tag: "Raw", status: httpStatus, body, headers: options.headers ?? {} }, options)
+
+/**
+ * A gateway's HTML error page, such as the 502 a load balancer sends when the backend is down.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const html = (httpStatus: number, options?: StepOptions): Step =>
+  raw(
+    httpStatus,
+    `<html><head><title>${httpStatus} Bad Gateway</title></head><body><center><h1>${httpStatus} Bad Gateway</h1></center></body></html>`,
+    { ...options, headers: { "content-type": "text/html" } }
+  )
+
+/**
+ * No answer: the connection is refused or reset, or the host does not resolve.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const transportError = (
+  reason: "ConnectionRefused" | "ConnectionReset" | "DnsLookup" = "ConnectionRefused",
+  options?: StepOptions
+): Step => step({ _tag: "TransportError", reason }, options)
+
+/**
+ * A request that never gets an answer, until it is interrupted (by a timeout, say).
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const hang = (options?: StepOptions): Step => step({ _tag: "Hang" }, options)
