@@ -92,8 +92,28 @@ export interface Options {
   readonly taskFaults?: Readonly<Record<string, Faults>> | undefined
   /** Seeds the fault draws and the task ids: the same seed gives the same sequence. Default 0. */
   readonly seed?: number | undefined
-  /** The largest request body accepted; larger ones get 413 `APIG.0201`. Default 1 MiB. */
+  /**
+   * The largest request body accepted; larger ones get 413 `APIG.0201` (at once when their
+   * `Content-Length` says so, else once the limit is passed). Default 1 MiB.
+   */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * The most request-body bytes held in memory at once, all requests together (a chunked body
+   * counts as `maxBodyBytes`); a request whose body does not fit now gets 503 `APIG.0201` with
+   * `Retry-After`, unread. At least `maxBodyBytes`; default 32 MiB, or `maxBodyBytes` when larger.
+   */
+  readonly maxBufferedBytes?: number | undefined
+  /**
+   * How long a client may take to send a request's headers (real time, on Node's clock, not
+   * Effect's); then it gets 408 `APIG.0201` and its connection is closed. Default 10 seconds.
+   */
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long a client may take to send a whole request, body included (real time, on Node's clock);
+   * then it gets 408 `APIG.0201` and its connection is closed. At least `headersTimeout`; default
+   * 30 seconds.
+   */
+  readonly requestTimeout?: Duration.DurationInput | undefined
   /** The project id IAM's `GET /v3/projects` lookup answers; default {@link defaultProjectId}. */
   readonly projectId?: string | undefined
 }
@@ -147,6 +167,30 @@ export const defaultTaskDuration: Duration.Duration = defaults.defaultTaskDurati
  * @category defaults
  */
 export const defaultMaxBodyBytes: number = defaults.defaultMaxBodyBytes
+
+/**
+ * The most request-body bytes held in memory at once by default: 32 MiB.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultMaxBufferedBytes: number = defaults.defaultMaxBufferedBytes
+
+/**
+ * How long a client may take to send its request's headers by default: 10 seconds.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultHeadersTimeout: Duration.Duration = defaults.defaultHeadersTimeout
+
+/**
+ * How long a client may take to send a whole request by default: 30 seconds.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultRequestTimeout: Duration.Duration = defaults.defaultRequestTimeout
 
 /**
  * Starts the emulator in a scope; it stops, its connections closed, when the scope closes.

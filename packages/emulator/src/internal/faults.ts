@@ -57,11 +57,16 @@ interface Window {
   count: number
 }
 
+/** Decides the faults of requests, globally or for one task's scope. */
+export interface FaultEngine {
+  readonly decide: (faults: Faults | undefined, scope: string) => Effect.Effect<Decision>
+}
+
 /**
  * Decides the faults of each request. One generator, seeded once, draws every number in request
  * order: the same seed and the same requests give the same faults.
  */
-export const make = (seed: number) => {
+export const make = (seed: number): FaultEngine => {
   const random = Random.make(`@effect-kps/emulator/faults/${seed}`)
   const windows = new Map<string, Window>()
 

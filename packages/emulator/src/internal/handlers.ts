@@ -1,47 +1,14 @@
-/** What each route does with the task store, once the request is known to be well-formed. */
+/** What each route does with the task store, once its request has passed the gateway. */
+import * as Gateway from "@effect-kps/testing/Gateway"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type * as Schema from "effect/Schema"
 import type { Task, TaskStore } from "../TaskStore.js"
-import * as Replies from "./replies.js"
-import type { RouteName } from "./routes.js"
+import type * as ApiError from "./apiError.js"
+import type { Answer, Call } from "./endpoint.js"
 import * as Schemas from "./schemas.js"
 import { operateTypes } from "./tasks.js"
 
-/** A successful answer: a status and a JSON body (none for the deletes). */
-export interface Answer {
-  readonly status: number
-  readonly body: unknown
-}
-
-/** A request with a matched route, its path parameters decoded and checked. */
-export interface Call {
-  readonly route: RouteName
-  readonly projectId: string
-  readonly taskId: string | undefined
-  readonly query: URLSearchParams
-  readonly body: Uint8Array
-}
-
-const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true })
-
-/** The body as JSON, or the 400 it gets. */
-const parseJson = (body: Uint8Array): Either.Either<unknown, Replies.ApiError> => {
-  if (body.length === 0) return Either.left(Replies.badRequest("The request body is empty: a JSON object is expected"))
-  try {
-    return Either.right(JSON.parse(decoder.decode(body)))
-  } catch {
-    return Either.left(Replies.badRequest("The request body is not valid JSON"))
-  }
-}
-
-/** The body decoded with a request schema, or the 400 it gets. */
-const bodyOf = <A, I>(schema: Schema.Schema<A, I>, body: Uint8Array): Either.Either<A, Replies.ApiError> =>
-  Either.flatMap(
-    parseJson(body),
-    (json) => Either.mapLeft(Schemas.decode(schema, json), (problem) => Replies.badRequest(`Invalid body: ${problem}`))
-  )
+type Handler = (call: Call) => Effect.Effect<Answer, ApiError.Failure>
 
 const listed = (task: Task) => ({
   task_id: task.taskId,
@@ -52,113 +19,107 @@ const listed = (task: Task) => ({
   keypair_name: task.keypairName ?? ""
 })
 
-const ok = (status: number, body: unknown): Effect.Effect<Either.Either<Answer, Replies.ApiError>> =>
-  Effect.succeed(Either.right({ status, body }))
+const withError = (task: Task) => ({
+  ...listed(task),
+  task_error_code: task.error?.code ?? "",
+  task_error_msg: task.error?.message ?? ""
+})
 
 /** The 202 of associate and disassociate: the task to wait on. */
-const accepted = (task: Task): Either.Either<Answer, Replies.ApiError> =>
-  Either.right({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
+const accepted = (task: Task): Answer => ({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
 
-const fail = (error: Replies.ApiError): Effect.Effect<Either.Either<Answer, Replies.ApiError>> =>
-  Effect.succeed(Either.left(error))
-
-export const handle = (
-  store: TaskStore,
-  call: Call
-): Effect.Effect<Either.Either<Answer, Replies.ApiError>> => {
-  const { projectId, query } = call
-  switch (call.route) {
-    case "getTask":
-      return Effect.map(store.get(projectId, call.taskId!), (task) =>
-        Option.match(task, {
-          onNone: () => Either.left(Replies.taskNotFound(call.taskId!)),
-          onSome: (task) =>
-            Either.right({
-              status: 200,
-              body: { task_id: task.taskId, task_status: task.status, server_id: task.serverId }
-            })
+export const make = (store: TaskStore) => {
+  const page = (
+    list: TaskStore["running"],
+    row: (task: Task) => unknown
+  ): Handler =>
+  (call) =>
+    Effect.flatMap(
+      Schemas.pageOf(call.query),
+      (request) =>
+        Effect.map(list(call.projectId, request), ({ tasks, total }) => ({
+          status: 200,
+          body: { total, tasks: tasks.map(row) }
         }))
-    case "associate":
-      return Either.match(bodyOf(Schemas.Associate, call.body), {
-        onLeft: fail,
-        onRight: (request) =>
-          Effect.map(
-            store.create({
-              projectId,
-              operation: "associate",
-              serverId: request.server.id,
-              keypairName: request.keypair_name
-            }),
-            accepted
-          )
-      })
-    case "disassociate":
-      return Either.match(bodyOf(Schemas.Disassociate, call.body), {
-        onLeft: fail,
-        onRight: (request) =>
-          Effect.map(
-            store.create({ projectId, operation: "disassociate", serverId: request.server.id }),
-            accepted
-          )
-      })
-    case "batchAssociate":
-      return Either.match(bodyOf(Schemas.BatchAssociate, call.body), {
-        onLeft: fail,
-        onRight: (request) =>
-          Effect.map(
-            Effect.forEach(request.batch_keypairs, (item) =>
-              store.create({
-                projectId,
-                operation: "associate",
-                serverId: item.server.id,
-                keypairName: item.keypair_name
-              })),
-            (tasks) =>
-              Either.right({
-                status: 202,
-                body: {
-                  tasks: tasks.map((task) => ({ task_id: task.taskId, server_id: task.serverId, status: "success" }))
-                }
-              })
-          )
-      })
-    case "runningTasks":
-    case "failedTasks":
-      return Either.match(Schemas.pageOf(query), {
-        onLeft: (problem) => fail(Replies.badRequest(problem)),
-        onRight: (page) =>
-          Effect.map(
-            call.route === "runningTasks" ? store.running(projectId, page) : store.failed(projectId, page),
-            ({ tasks, total }) =>
-              Either.right({
-                status: 200,
-                body: {
-                  total,
-                  tasks: tasks.map((task) =>
-                    call.route === "runningTasks" ? listed(task) : {
-                      ...listed(task),
-                      task_error_code: task.error?.code ?? "",
-                      task_error_msg: task.error?.message ?? ""
-                    }
-                  )
-                }
-              })
-          )
-      })
-    case "deleteFailedTasks":
-      return Effect.as(store.deleteFailed(projectId), Either.right({ status: 200, body: undefined }))
-    case "deleteFailedTask":
-      return Effect.map(
-        store.deleteFailed(projectId, call.taskId!),
-        (deleted) =>
-          deleted === 0
-            ? Either.left(Replies.taskNotFound(call.taskId!))
-            : Either.right({ status: 200, body: undefined })
-      )
-    case "projects":
-      return ok(200, {
-        projects: [{ id: projectId, name: query.get("name") ?? "", enabled: true }],
+    )
+
+  const getTask = (call: Call, taskId: string): Effect.Effect<Answer, ApiError.Failure> =>
+    Effect.flatMap(store.get(call.projectId, taskId), (task) =>
+      Option.match(task, {
+        onNone: () => Effect.fail(Gateway.unknownTask(taskId)),
+        onSome: (task) =>
+          Effect.succeed({
+            status: 200,
+            body: { task_id: task.taskId, task_status: task.status, server_id: task.serverId }
+          })
+      }))
+
+  const associate: Handler = (call) =>
+    Schemas.decodeBody(Schemas.Associate, call.body).pipe(
+      Effect.flatMap((request) =>
+        store.create({
+          projectId: call.projectId,
+          operation: "associate",
+          serverId: request.server.id,
+          keypairName: request.keypair_name
+        })
+      ),
+      Effect.map(accepted)
+    )
+
+  const disassociate: Handler = (call) =>
+    Schemas.decodeBody(Schemas.Disassociate, call.body).pipe(
+      Effect.flatMap((request) =>
+        store.create({ projectId: call.projectId, operation: "disassociate", serverId: request.server.id })
+      ),
+      Effect.map(accepted)
+    )
+
+  const batchAssociate: Handler = (call) =>
+    Schemas.decodeBody(Schemas.BatchAssociate, call.body).pipe(
+      Effect.flatMap((request) =>
+        Effect.forEach(request.batch_keypairs, (item) =>
+          store.create({
+            projectId: call.projectId,
+            operation: "associate",
+            serverId: item.server.id,
+            keypairName: item.keypair_name
+          }))
+      ),
+      Effect.map((tasks) => ({
+        status: 202,
+        body: { tasks: tasks.map((task) => ({ task_id: task.taskId, server_id: task.serverId, status: "success" })) }
+      }))
+    )
+
+  const deleteFailedTasks: Handler = (call) =>
+    Effect.as(store.deleteFailed(call.projectId), { status: 200, body: undefined })
+
+  const deleteFailedTask = (call: Call, taskId: string): Effect.Effect<Answer, ApiError.Failure> =>
+    Effect.flatMap(
+      store.deleteFailed(call.projectId, taskId),
+      (deleted) =>
+        deleted === 0 ? Effect.fail(Gateway.unknownTask(taskId)) : Effect.succeed({ status: 200, body: undefined })
+    )
+
+  const projects: Handler = (call) =>
+    Effect.succeed({
+      status: 200,
+      body: {
+        projects: [{ id: call.projectId, name: call.query.get("name") ?? "", enabled: true }],
         links: { self: "/v3/projects" }
-      })
+      }
+    })
+
+  return {
+    getTask,
+    associate,
+    disassociate,
+    batchAssociate,
+    runningTasks: page((projectId, request) => store.running(projectId, request), listed),
+    failedTasks: page((projectId, request) => store.failed(projectId, request), withError),
+    deleteFailedTasks,
+    deleteFailedTask,
+    projects
   }
 }

@@ -1,9 +1,9 @@
+import * as Gateway from "@effect-kps/testing/Gateway"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { Faults } from "../Faults.js"
 import type { Options } from "../KpsEmulator.js"
-import type { Gatekeeper } from "./auth.js"
 import { EmulatorError } from "./emulatorError.js"
 import * as FaultEngine from "./faults.js"
 import { isProjectId } from "./schemas.js"
@@ -13,12 +13,15 @@ export const defaultAccessKey = "EMULATORACCESSKEY001"
 export const defaultSecretKey = "emulatorSecretKey00000000000000000000001"
 export const defaultProjectId = "0123456789abcdef0123456789abcdef"
 export const defaultMaxBodyBytes = 1024 * 1024
+export const defaultMaxBufferedBytes = 32 * 1024 * 1024
 export const defaultTaskDuration: Duration.Duration = /* @__PURE__ */ Duration.seconds(3)
+export const defaultHeadersTimeout: Duration.Duration = /* @__PURE__ */ Duration.seconds(10)
+export const defaultRequestTimeout: Duration.Duration = /* @__PURE__ */ Duration.seconds(30)
 
 /** The options checked, with their defaults filled in. */
 export interface Settings {
   readonly port: number
-  readonly gate: Gatekeeper
+  readonly keys: Gateway.Keys
   readonly taskDuration: Duration.Duration
   readonly readyDuration: Duration.Duration | undefined
   readonly failServers: ReadonlyArray<string>
@@ -26,6 +29,9 @@ export interface Settings {
   readonly taskFaults: ReadonlyArray<readonly [string, Faults]>
   readonly seed: number
   readonly maxBodyBytes: number
+  readonly maxBufferedBytes: number
+  readonly headersTimeout: Duration.Duration
+  readonly requestTimeout: Duration.Duration
   readonly projectId: string
 }
 
@@ -40,6 +46,17 @@ const duration = (name: string, input: Duration.DurationInput | undefined) => {
     ? invalid(`${name} must be a finite duration`)
     : Effect.succeed(decoded.value)
 }
+
+// Node counts its server timeouts in whole milliseconds, and reads 0 as "never".
+const timeout = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
+  Effect.flatMap(duration(name, input), (value) =>
+    value === undefined ?
+      Effect.succeed(fallback) :
+      Duration.toMillis(value) >= 1 ?
+      Effect.succeed(value) :
+      invalid(`${name} must be at least 1 millisecond`))
+
+const wholeBytes = (value: number) => Number.isInteger(value) && value >= 1
 
 export const settings = (options: Options = {}): Effect.Effect<Settings, EmulatorError> =>
   Effect.gen(function*() {
@@ -75,14 +92,21 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Emulato
     const seed = options.seed ?? 0
     if (!Number.isFinite(seed)) return yield* invalid("seed must be a finite number")
     const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
-    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-      return yield* invalid("maxBodyBytes must be a whole number of bytes, at least 1")
+    if (!wholeBytes(maxBodyBytes)) return yield* invalid("maxBodyBytes must be a whole number of bytes, at least 1")
+    const maxBufferedBytes = options.maxBufferedBytes ?? Math.max(defaultMaxBufferedBytes, maxBodyBytes)
+    if (!wholeBytes(maxBufferedBytes) || maxBufferedBytes < maxBodyBytes) {
+      return yield* invalid("maxBufferedBytes must be a whole number of bytes, at least maxBodyBytes")
+    }
+    const headersTimeout = yield* timeout("headersTimeout", options.headersTimeout, defaultHeadersTimeout)
+    const requestTimeout = yield* timeout("requestTimeout", options.requestTimeout, defaultRequestTimeout)
+    if (Duration.greaterThan(headersTimeout, requestTimeout)) {
+      return yield* invalid("headersTimeout must not be longer than requestTimeout")
     }
     const projectId = options.projectId ?? defaultProjectId
     if (!isProjectId(projectId)) return yield* invalid("projectId must be 32 hex characters")
     return {
       port,
-      gate: { tokens: new Set(tokens), secrets },
+      keys: Gateway.keys({ tokens, accessKeys: Object.fromEntries(secrets) }),
       taskDuration,
       readyDuration,
       failServers: options.failServers ?? [],
@@ -90,6 +114,9 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Emulato
       taskFaults,
       seed,
       maxBodyBytes,
+      maxBufferedBytes,
+      headersTimeout,
+      requestTimeout,
       projectId
     }
   })

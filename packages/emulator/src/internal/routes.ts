@@ -1,68 +1,82 @@
-/** The routes of spec sections 1, 5 and 6, and how a request path finds one. */
+/**
+ * The routes of spec sections 1, 5 and 6 on `HttpRouter`, and the gateway's answer to a request
+ * that matches none: 404 `APIG.0101`, with `Allow` when its path exists for other methods.
+ */
+import * as Gateway from "@effect-kps/testing/Gateway"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import type * as ApiError from "./apiError.js"
+import * as Endpoint from "./endpoint.js"
+import * as Handlers from "./handlers.js"
 
-export type RouteName =
-  | "getTask"
-  | "associate"
-  | "disassociate"
-  | "batchAssociate"
-  | "runningTasks"
-  | "failedTasks"
-  | "deleteFailedTasks"
-  | "deleteFailedTask"
-  | "projects"
-
-interface Route {
-  readonly name: RouteName
-  readonly method: "GET" | "POST" | "DELETE"
-  /** Literal segments, or `:project` / `:task` for a path parameter. */
-  readonly segments: ReadonlyArray<string>
+// As the gateway matches paths: exactly, case and slashes included. Path parameters are checked
+// by the routes (a long one gets 400, not 404).
+const routerConfig = {
+  caseSensitive: true,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  maxParamLength: Number.MAX_SAFE_INTEGER
 }
 
-const routes: ReadonlyArray<Route> = [
-  { name: "getTask", method: "GET", segments: ["v3", ":project", "tasks", ":task"] },
-  { name: "associate", method: "POST", segments: ["v3", ":project", "keypairs", "associate"] },
-  { name: "disassociate", method: "POST", segments: ["v3", ":project", "keypairs", "disassociate"] },
-  { name: "batchAssociate", method: "POST", segments: ["v3", ":project", "keypairs", "batch-associate"] },
-  { name: "runningTasks", method: "GET", segments: ["v3", ":project", "running-tasks"] },
-  { name: "failedTasks", method: "GET", segments: ["v3", ":project", "failed-tasks"] },
-  { name: "deleteFailedTasks", method: "DELETE", segments: ["v3", ":project", "failed-tasks"] },
-  { name: "deleteFailedTask", method: "DELETE", segments: ["v3", ":project", "failed-tasks", ":task"] },
-  // IAM's project lookup (section 5), so that AK/SK clients without a project id work too.
-  { name: "projects", method: "GET", segments: ["v3", "projects"] }
-]
-
-/** A route found, with its raw (still percent-encoded) path parameters. */
-export interface Match {
-  readonly _tag: "Match"
-  readonly route: RouteName
-  readonly projectId: string | undefined
-  readonly taskId: string | undefined
-}
-
-export type Resolution =
-  | Match
-  | { readonly _tag: "NotFound" }
-  | { readonly _tag: "MethodNotAllowed"; readonly allowed: ReadonlyArray<string> }
-
-const matches = (route: Route, segments: ReadonlyArray<string>): boolean =>
-  route.segments.length === segments.length &&
-  route.segments.every((expected, i) =>
-    expected.startsWith(":") ?
-      segments[i] !== "" && !(expected === ":project" && segments[i] === "projects") :
-      expected === segments[i]
+const router = (context: Endpoint.Context) => {
+  const endpoint = Endpoint.make(context)
+  const handlers = Handlers.make(context.store)
+  return HttpRouter.empty.pipe(
+    HttpRouter.get("/v3/:project_id/tasks/:task_id", endpoint.task(handlers.getTask)),
+    HttpRouter.post("/v3/:project_id/keypairs/associate", endpoint.project(handlers.associate)),
+    HttpRouter.post("/v3/:project_id/keypairs/disassociate", endpoint.project(handlers.disassociate)),
+    HttpRouter.post("/v3/:project_id/keypairs/batch-associate", endpoint.project(handlers.batchAssociate)),
+    HttpRouter.get("/v3/:project_id/running-tasks", endpoint.project(handlers.runningTasks)),
+    HttpRouter.get("/v3/:project_id/failed-tasks", endpoint.project(handlers.failedTasks)),
+    HttpRouter.del("/v3/:project_id/failed-tasks", endpoint.project(handlers.deleteFailedTasks)),
+    HttpRouter.del("/v3/:project_id/failed-tasks/:task_id", endpoint.task(handlers.deleteFailedTask)),
+    // IAM's project lookup (section 5), so that AK/SK clients without a project id work too.
+    HttpRouter.get("/v3/projects", endpoint.project(handlers.projects))
   )
+}
 
-/** Finds the route of a method and path (without query). */
-export const resolve = (method: string, pathname: string): Resolution => {
-  if (!pathname.startsWith("/")) return { _tag: "NotFound" }
-  const segments = pathname.slice(1).split("/")
-  const candidates = routes.filter((route) => matches(route, segments))
-  if (candidates.length === 0) return { _tag: "NotFound" }
-  const route = candidates.find((candidate) => candidate.method === method)
-  if (route === undefined) return { _tag: "MethodNotAllowed", allowed: candidates.map((candidate) => candidate.method) }
-  const param = (name: string) => {
-    const index = route.segments.indexOf(name)
-    return index === -1 ? undefined : segments[index]
-  }
-  return { _tag: "Match", route: route.name, projectId: param(":project"), taskId: param(":task") }
+/** Every path of a router, answering 404 `APIG.0101` with the methods it has. */
+const otherMethods = <E, R>(routes: HttpRouter.HttpRouter<E, R>): HttpRouter.HttpRouter<Gateway.GatewayError> => {
+  const methods = new Map<HttpRouter.PathInput, Array<string>>()
+  Chunk.forEach(routes.routes, (route) => methods.set(route.path, [...(methods.get(route.path) ?? []), route.method]))
+  return [...methods].reduce(
+    (fallback, [path, allowed]) => HttpRouter.all(fallback, path, Effect.fail(Gateway.routeNotFound(allowed))),
+    HttpRouter.empty as HttpRouter.HttpRouter<Gateway.GatewayError>
+  )
+}
+
+// find-my-way finds no route for a path that is not valid percent-encoded UTF-8, where the
+// gateway reads such a segment as a literal, illegal value (a task id `%E0%A4%A` gets 400
+// KPS.0001, not 404). Escaping the segment's `%`s makes it that literal.
+const routable = (request: HttpServerRequest.HttpServerRequest): HttpServerRequest.HttpServerRequest => {
+  const query = request.url.indexOf("?")
+  const path = query === -1 ? request.url : request.url.slice(0, query)
+  const segments = path.split("/")
+  if (segments.every((segment) => Gateway.decodeSegment(segment) !== undefined)) return request
+  const escaped = segments.map((segment) =>
+    Gateway.decodeSegment(segment) === undefined ? segment.replaceAll("%", "%25") : segment
+  )
+  return request.modify({ url: `${escaped.join("/")}${request.url.slice(path.length)}` })
+}
+
+/** The emulator's routes as an app that fails with a Huawei-shaped answer, whatever the request. */
+export const make = (
+  context: Endpoint.Context
+): Effect.Effect<
+  Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.Failure, HttpServerRequest.HttpServerRequest>
+> => {
+  const routes = router(context)
+  return Effect.map(
+    Effect.all([HttpRouter.toHttpApp(routes), HttpRouter.toHttpApp(otherMethods(routes))]),
+    ([app, fallback]) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        app.pipe(
+          Effect.catchTag("RouteNotFound", () => fallback),
+          Effect.catchTag("RouteNotFound", () => Effect.fail(Gateway.routeNotFound())),
+          Effect.provideService(HttpServerRequest.HttpServerRequest, routable(request))
+        ))
+  ).pipe(HttpRouter.withRouterConfig(routerConfig))
 }

@@ -1,6 +1,9 @@
-import * as Either from "effect/Either"
+/** The shapes of requests: path parameters, bodies, list pages; and decoding them into 400s. */
+import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { PageRequest } from "../TaskStore.js"
+import * as ApiError from "./apiError.js"
 
 /** The batch limit of `batch-associate`. */
 export const maxBatchSize = 10
@@ -46,29 +49,56 @@ export const BatchAssociate = Schema.Struct({
   )
 })
 
-/** Decodes a parsed body, or says what is wrong with it in one line. */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, body: unknown): Either.Either<A, string> =>
-  Either.mapLeft(
-    Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(body),
-    (error) =>
-      ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
-        issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`
-      ).join("; ")
+const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true })
+
+/** The body as JSON, or the 400 it gets. */
+const parseJson = (body: Uint8Array): Effect.Effect<unknown, ApiError.ApiError> =>
+  body.length === 0
+    ? Effect.fail(ApiError.badRequest("The request body is empty: a JSON object is expected"))
+    : Effect.try({
+      try: () => JSON.parse(decoder.decode(body)) as unknown,
+      catch: () => ApiError.badRequest("The request body is not valid JSON")
+    })
+
+/** A body decoded with a request schema, or the 400 that says, in one line, what is wrong with it. */
+export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: Uint8Array): Effect.Effect<A, ApiError.ApiError> =>
+  Effect.flatMap(
+    parseJson(body),
+    (json) =>
+      Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })(json).pipe(
+        Effect.mapError((error) =>
+          ApiError.badRequest(
+            `Invalid body: ${
+              ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+                issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`
+              ).join("; ")
+            }`
+          )
+        )
+      )
   )
 
-/** `limit` and `offset` of a list: whole numbers, `limit` 1 to 1000 (default 1000), `offset` ≥ 0. */
-export const pageOf = (
-  params: URLSearchParams
-): Either.Either<{ readonly limit: number; readonly offset: number }, string> => {
-  const read = (name: string, fallback: number, min: number, max: number): Either.Either<number, string> => {
-    const values = params.getAll(name)
-    if (values.length === 0) return Either.right(fallback)
-    if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) return Either.left(`${name} must be a whole number`)
-    const value = Number(values[0])
-    return value < min || value > max ? Either.left(`${name} must be between ${min} and ${max}`) : Either.right(value)
+const pageParameter = (
+  params: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number
+): Effect.Effect<number, ApiError.ApiError> => {
+  const values = params.getAll(name)
+  if (values.length === 0) return Effect.succeed(fallback)
+  if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) {
+    return Effect.fail(ApiError.badRequest(`${name} must be a whole number`))
   }
-  return Either.flatMap(
-    read("limit", 1000, 1, 1000),
-    (limit) => Either.map(read("offset", 0, 0, 999_999_999), (offset) => ({ limit, offset }))
-  )
+  const value = Number(values[0])
+  return value < min || value > max
+    ? Effect.fail(ApiError.badRequest(`${name} must be between ${min} and ${max}`))
+    : Effect.succeed(value)
 }
+
+/** `limit` and `offset` of a list: whole numbers, `limit` 1 to 1000 (default 1000), `offset` ≥ 0. */
+export const pageOf = (params: URLSearchParams): Effect.Effect<PageRequest, ApiError.ApiError> =>
+  Effect.all({
+    limit: pageParameter(params, "limit", 1000, 1, 1000),
+    offset: pageParameter(params, "offset", 0, 0, 999_999_999)
+  })

@@ -27,20 +27,20 @@ export const defaultTaskError: TaskError = {
 }
 
 /** What the store keeps of a task: its timing, not its status, which follows the clock. */
-interface Record extends Omit<Task, "status" | "phase" | "error"> {
+interface TaskRecord extends Omit<Task, "status" | "phase" | "error"> {
   readonly readyMillis: number
   readonly totalMillis: number
   error: TaskError | undefined
 }
 
-const phaseAt = (record: Record, now: number): Phase => {
+const phaseAt = (record: TaskRecord, now: number): Phase => {
   const elapsed = now - record.createdAt
   if (elapsed < record.readyMillis) return "ready"
   if (elapsed < record.totalMillis) return "running"
   return record.error === undefined ? "succeeded" : "failed"
 }
 
-const view = (record: Record, now: number): Task => {
+const view = (record: TaskRecord, now: number): Task => {
   const { readyMillis: _ready, totalMillis: _total, ...task } = record
   const phase = phaseAt(record, now)
   return { ...task, status: statusNames[record.operation][phase], phase }
@@ -73,7 +73,7 @@ export const makeMemory = (options: MemoryOptions = {}): Effect.Effect<TaskStore
     const failServers = new Set(options.failServers ?? [])
     const random = Random.make(`@effect-kps/emulator/task-ids/${options.seed ?? 0}`)
     // Plain mutable state: every change is one synchronous step, so no two fibers interleave in it.
-    const records = new Map<string, Record>()
+    const records = new Map<string, TaskRecord>()
     const faults = new Map<string, Faults>()
 
     const now = Clock.currentTimeMillis
@@ -88,7 +88,7 @@ export const makeMemory = (options: MemoryOptions = {}): Effect.Effect<TaskStore
         // Bounded: a collision of two random UUIDs is all but impossible.
         for (let attempt = 0; attempt < 8 && records.has(taskId); attempt++) taskId = yield* uuid(random)
         const total = millis(task.taskDuration, totalMillis)
-        const record: Record = {
+        const record: TaskRecord = {
           taskId,
           projectId: task.projectId,
           operation: task.operation,
