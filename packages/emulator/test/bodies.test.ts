@@ -86,32 +86,42 @@ describe("bodies are read only after the headers pass the gateway", () => {
 })
 
 describe("the bodies held in memory at once are bounded", () => {
-  it.scoped("a body that does not fit maxBufferedBytes now gets 503 at once; it fits once others end", () =>
-    Effect.gen(function*() {
-      const { port, url } = yield* emulator({ maxBodyBytes: 1024, maxBufferedBytes: 2048 })
-      // Two requests each hold 1024 bytes of the budget while their bodies trickle in.
-      const holders = yield* Effect.forEach([1, 2], () =>
-        Effect.fork(exchange(port, ({ socket }) =>
-          socket.write(
-            head(`POST ${associatePath} HTTP/1.1`, {
-              Host: "127.0.0.1",
-              "X-Auth-Token": KpsEmulator.defaultToken,
-              "Content-Length": 1024,
-              Connection: "close"
-            }) + "{"
-          ))))
-      // Until the server has taken both in (bounded), a small body still fits; then it does not.
-      let refused: ReturnType<typeof parseRefusal> = undefined
-      for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
-        refused = parseRefusal(yield* associate(url, "s-small"))
-      }
-      expect(refused).toMatchObject({ status: 503, code: "APIG.0201", retryAfter: "1" })
-      // The holders are still waiting for their bodies; once they end, the budget is free again.
-      yield* Fiber.interruptAll(holders)
-      let accepted = 0
-      for (let attempt = 0; attempt < 200 && accepted !== 202; attempt++) accepted = (yield* associate(url, "s")).status
-      expect(accepted).toBe(202)
-    }))
+  for (const chunked of [false, true]) {
+    it.scoped(
+      `a body that does not fit maxBufferedBytes now gets 503 at once (holders ${
+        chunked ? "chunked" : "with their length"
+      }); it fits once they end`,
+      () =>
+        Effect.gen(function*() {
+          const { port, url } = yield* emulator({ maxBodyBytes: 1024, maxBufferedBytes: 2048 })
+          // Two requests each hold 1024 bytes of the budget (a chunked one, maxBodyBytes) while
+          // their bodies trickle in.
+          const holders = yield* Effect.forEach([1, 2], () =>
+            Effect.fork(exchange(port, ({ socket }) =>
+              socket.write(
+                head(`POST ${associatePath} HTTP/1.1`, {
+                  Host: "127.0.0.1",
+                  "X-Auth-Token": KpsEmulator.defaultToken,
+                  ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": 1024 }),
+                  Connection: "close"
+                }) + (chunked ? "1\r\n{\r\n" : "{")
+              ))))
+          // Until the server has taken both in (bounded), a small body still fits; then it does not.
+          let refused: ReturnType<typeof parseRefusal> = undefined
+          for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
+            refused = parseRefusal(yield* associate(url, "s-small"))
+          }
+          expect(refused).toMatchObject({ status: 503, code: "APIG.0201", retryAfter: "1" })
+          // Once the holders are gone, the budget is free again.
+          yield* Fiber.interruptAll(holders)
+          let accepted = 0
+          for (let attempt = 0; attempt < 200 && accepted !== 202; attempt++) {
+            accepted = (yield* associate(url, "s")).status
+          }
+          expect(accepted).toBe(202)
+        })
+    )
+  }
 })
 
 describe("an answer reaches a client still sending its body", () => {

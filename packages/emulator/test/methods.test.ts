@@ -30,7 +30,7 @@ describe("methods the routes do not name", () => {
       expect(unauthenticated.status).toBe(401)
     }))
 
-  it.scoped("OPTIONS, PUT, PATCH and TRACE get 404 APIG.0101 with Allow; an unknown method 400", () =>
+  it.scoped("OPTIONS, PUT, PATCH and TRACE get 404 APIG.0101 with Allow; an unknown method 400; huge headers 431", () =>
     Effect.gen(function*() {
       const { port, url } = yield* emulator()
       for (const method of ["OPTIONS", "PUT", "PATCH"]) {
@@ -42,7 +42,8 @@ describe("methods the routes do not name", () => {
         const [requestLine, status, code] of [
           [`TRACE /v3/${projectId}/running-tasks HTTP/1.1`, 404, "APIG.0101"],
           ["OPTIONS * HTTP/1.1", 404, "APIG.0101"],
-          [`BREW /v3/${projectId}/running-tasks HTTP/1.1`, 400, "APIG.0201"]
+          [`BREW /v3/${projectId}/running-tasks HTTP/1.1`, 400, "APIG.0201"],
+          [`GET /v3/${projectId}/running-tasks HTTP/1.1\r\nX-Huge: ${"h".repeat(20_000)}`, 431, "APIG.0201"]
         ] as const
       ) {
         const seen = yield* exchange(

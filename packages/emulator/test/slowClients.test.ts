@@ -44,7 +44,7 @@ describe("slow clients are timed out", () => {
   it.scoped("every slow shape gets 408 APIG.0201 and its connection closed; others are served meanwhile", () =>
     Effect.gen(function*() {
       // Real time, on Node's clock: short, so that the test ends soon.
-      const { port, url } = yield* emulator({ headersTimeout: "300 millis", requestTimeout: "600 millis" })
+      const { port, url } = yield* emulator({ headersTimeout: "500 millis", requestTimeout: "1 second" })
       const slow = yield* Effect.forEach(
         shapes.flatMap(([name, drive]) => Array.from({ length: 20 }, () => [name, drive] as const)),
         ([name, drive]) => Effect.fork(Effect.map(exchange(port, drive), (seen) => [name, seen] as const))

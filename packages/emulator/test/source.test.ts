@@ -11,21 +11,27 @@ const files = readdirSync(srcDir, { recursive: true, encoding: "utf8" })
   .filter((file) => file.endsWith(".ts"))
   .map((file) => join(srcDir, file))
 
-const builtInTypes = new Set([
-  ...Object.getOwnPropertyNames(globalThis),
-  "Record",
-  "Partial",
-  "Required",
-  "Readonly",
-  "Pick",
-  "Omit",
-  "Exclude",
-  "Extract",
-  "NonNullable",
-  "Parameters",
-  "ReturnType",
-  "Awaited"
-])
+// Every global the TypeScript libraries declare (ES and DOM): Record, Map, Request, Window, ...
+const libDir = dirname(ts.getDefaultLibFilePath({}))
+const declaredNames = (statement: ts.Statement): ReadonlyArray<string> => {
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.flatMap((declaration) =>
+      ts.isIdentifier(declaration.name) ? [declaration.name.text] : []
+    )
+  }
+  return (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) ||
+      ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) && statement.name !== undefined
+    ? [statement.name.text]
+    : []
+}
+const builtInTypes = new Set(
+  readdirSync(libDir)
+    .filter((file) => /^lib\.(es[\w.]*|dom)\.d\.ts$/.test(file))
+    .flatMap((file) =>
+      ts.createSourceFile(file, readFileSync(join(libDir, file), "utf8"), ts.ScriptTarget.ES2022).statements
+        .flatMap(declaredNames)
+    )
+)
 
 interface Finding {
   readonly file: string
@@ -52,8 +58,9 @@ const findings = (visit: (node: ts.Node) => boolean): ReadonlyArray<Finding> =>
   })
 
 describe("the emulator's source", () => {
-  it("finds the source files", () => {
+  it("finds the source files and the built-in names", () => {
     expect(files.length).toBeGreaterThan(10)
+    expect(["Record", "Map", "Request", "Window"].filter((name) => !builtInTypes.has(name))).toEqual([])
   })
 
   it("asserts no value non-null (`x!`)", () => {

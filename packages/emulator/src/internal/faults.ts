@@ -52,7 +52,7 @@ export const problem = (faults: Faults | undefined): string | undefined => {
   return undefined
 }
 
-interface Window {
+interface RateWindow {
   start: number
   count: number
 }
@@ -68,7 +68,7 @@ export interface FaultEngine {
  */
 export const make = (seed: number): FaultEngine => {
   const random = Random.make(`@effect-kps/emulator/faults/${seed}`)
-  const windows = new Map<string, Window>()
+  const windows = new Map<string, RateWindow>()
 
   const roll = (probability: number | undefined): Effect.Effect<boolean> =>
     probability === undefined || probability <= 0

@@ -42,9 +42,9 @@ const router = (context: Endpoint.Context) => {
 const otherMethods = <E, R>(routes: HttpRouter.HttpRouter<E, R>): HttpRouter.HttpRouter<Gateway.GatewayError> => {
   const methods = new Map<HttpRouter.PathInput, Array<string>>()
   Chunk.forEach(routes.routes, (route) => methods.set(route.path, [...(methods.get(route.path) ?? []), route.method]))
-  return [...methods].reduce(
+  return [...methods].reduce<HttpRouter.HttpRouter<Gateway.GatewayError>>(
     (fallback, [path, allowed]) => HttpRouter.all(fallback, path, Effect.fail(Gateway.routeNotFound(allowed))),
-    HttpRouter.empty as HttpRouter.HttpRouter<Gateway.GatewayError>
+    HttpRouter.empty
   )
 }
 
