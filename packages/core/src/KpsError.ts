@@ -62,16 +62,7 @@ export const fromErrorAnswer = (answer: {
   readonly body: string
   readonly requestId?: string | undefined
   readonly retryAfter?: string | undefined
-}): KpsApiError => {
-  const parsed = ErrorBody.parse(answer.body)
-  return new KpsApiError({
-    status: answer.status,
-    errorCode: parsed.errorCode,
-    errorMessage: parsed.errorMessage,
-    requestId: answer.requestId ?? parsed.requestId,
-    retryAfter: answer.retryAfter
-  })
-}
+}): KpsApiError => new KpsApiError(ErrorBody.apiErrorFields(answer))
 
 /**
  * KPS answered 2xx, but the body is not JSON or not a task.
