@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Credentials from "./Credentials.js"
+import * as Body from "./internal/body.js"
 import * as internal from "./internal/client.js"
 import * as configuration from "./internal/config.js"
 import * as transportTimeouts from "./internal/transportTimeouts.js"
@@ -85,6 +86,18 @@ export type TransportTimeouts = transportTimeouts.TransportTimeouts
  */
 export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefined> =
   transportTimeouts.currentRequestTimeout
+
+/**
+ * The most a client reads of an answer's body, in bytes after any decompression (1 MiB): a task
+ * is a few hundred bytes. A body declared longer is refused unread and cancelled; a longer body
+ * without a declared length is abandoned once it passes this. For transport authors: a transport
+ * that cannot show the client a body's `Content-Encoding` (a browser reading across origins) should
+ * stop its bodies here itself.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const maxBodyBytes: number = Body.maxBodyBytes
 
 /**
  * How to build a client. Give `region` or `endpoint` (an explicit endpoint wins, which is how you
