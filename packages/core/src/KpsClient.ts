@@ -62,7 +62,8 @@ export class KpsClient extends /* @__PURE__ */ Context.Tag("@effect-kps/core/Kps
  * For transport authors: a transport that enforces the per-request timeout itself, by aborting
  * the request, provides this as `true` beside its `HttpClient`. The client then passes each call's
  * timeout in {@link currentRequestTimeout} instead of racing a fiber against the request, which
- * is what a timeout otherwise costs per call. The transport aborts with an error named
+ * is what a timeout otherwise costs per call (a client with a `transformClient` races one anyway:
+ * what runs there, a retry or a hang, is out of the transport's sight). The transport aborts with an error named
  * `TimeoutError` (as `AbortSignal.timeout` does), reported as `KpsTransportError` `Timeout`, and
  * should time it on Effect's `Clock` so that `TestClock` drives it.
  *
@@ -123,7 +124,11 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Appended to `User-Agent: effect-kps/<version>`. */
   readonly userAgent?: string | undefined
-  /** Wraps the `HttpClient`, to add your own retry, timeout or logging. */
+  /**
+   * Wraps the `HttpClient`, to add your own retry, timeout or logging. It sees requests before
+   * credentials go on, and answers and errors without them. The call's `timeout` covers all it
+   * does, retries included.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 

@@ -1,7 +1,21 @@
 import { Credentials, KpsClient, type KpsError } from "@effect-kps/core"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, FiberRef, Inspectable, Layer, Logger, LogLevel, Redacted, Ref } from "effect"
+import {
+  Cause,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  FiberRef,
+  Inspectable,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  Ref,
+  TestClock
+} from "effect"
 import { inspect } from "node:util"
 import * as FakeHttp from "./fixtures/fakeHttp.js"
 
@@ -228,6 +242,18 @@ describe("a transformClient that prints what it sees", () => {
         expect(text.toLowerCase()).not.toContain("sdk-hmac-sha256 access=")
       }
     }))
+})
+
+describe("a transformClient that never ends", () => {
+  it.effect("is stopped by the call's timeout, even over a transport that enforces timeouts itself", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.flip(KpsClient.getTask(taskId)))
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "KpsTransportError", reason: "Timeout" })
+    }).pipe(Effect.provide(clientOver(() => FakeHttp.json(200, { task_status: "RUNNING_RESET" }), {
+      timeout: "5 seconds",
+      transformClient: HttpClient.transformResponse(() => Effect.never)
+    }, true))))
 })
 
 describe("fiber-local settings are put back however a call ends", () => {

@@ -278,6 +278,23 @@ describe("TaskWaiter.waitForTask: unknown and missing", () => {
     }))
 })
 
+describe("TaskWaiter.waitForTask: bad options", () => {
+  const invalid: ReadonlyArray<readonly [string, TaskWaiter.WaitOptions]> = [
+    ["deadline", { deadline: "soon" as Duration.DurationInput }],
+    ["deadline", { deadline: Number.NaN }],
+    ["notFoundGrace", { notFoundGrace: -1 }],
+    ["notFoundGrace", { notFoundGrace: 1.5 }]
+  ]
+  for (const [field, options] of invalid) {
+    it.effect(`${field} ${JSON.stringify(Object.values(options)[0])}: KpsInvalidInput before any request`, () =>
+      Effect.gen(function*() {
+        const { exit, times } = yield* run([done], options)
+        expect(failure(exit)).toMatchObject({ _tag: "KpsInvalidInput", field })
+        expect(times).toEqual([])
+      }))
+  }
+})
+
 describe("TaskWaiter.waitForTask: interruption", () => {
   it.effect("sends no further request once interrupted", () =>
     Effect.gen(function*() {

@@ -12,7 +12,13 @@ describe("KpsTesting.raw scripts every status a server can send", () => {
       for (const status of statuses) {
         const exit = yield* Effect.exit(KpsClient.getTask(`task-${status}`))
         if (Exit.isFailure(exit)) expect(Cause.isFailType(exit.cause)).toBe(true)
-        outcomes.set(status, Exit.match(exit, { onFailure: (cause) => Cause.squash(cause)._tag, onSuccess: () => "ok" }))
+        outcomes.set(
+          status,
+          Exit.match(exit, {
+            onFailure: (cause) => (Cause.squash(cause) as { readonly _tag: string })._tag,
+            onSuccess: () => "ok"
+          })
+        )
       }
       expect(outcomes.get(100)).toBe("KpsApiError")
       expect(outcomes.get(103)).toBe("KpsApiError")

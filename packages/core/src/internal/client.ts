@@ -87,7 +87,11 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     const client = (options.transformClient ?? identity)(
       Sending.make(base, authenticator.authenticate, authenticator.scrub)
     )
-    const exchange = Exchange.make(client, authenticator.scrub, yield* TransportTimeouts)
+    const transportTimeouts = yield* TransportTimeouts
+    const exchange = Exchange.make(client, authenticator.scrub, {
+      transport: transportTimeouts,
+      overall: !transportTimeouts || options.transformClient !== undefined
+    })
     const scrubTask = (task: KeypairTask): KeypairTask => {
       const taskId = authenticator.scrub(task.taskId)
       const taskStatus = task.taskStatus === undefined ? undefined : authenticator.scrub(task.taskStatus)

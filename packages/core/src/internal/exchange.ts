@@ -79,8 +79,16 @@ const bodyOf = (response: HttpClientResponse.HttpClientResponse) =>
 export const make = (
   client: HttpClient.HttpClient,
   scrub: Scrubber.Scrubber,
-  /** The transport aborts requests on `currentRequestTimeout` itself: no fiber races it. */
-  transportTimeouts: boolean
+  timeouts: {
+    /** The transport aborts requests on `currentRequestTimeout` itself. */
+    readonly transport: boolean
+    /**
+     * A fiber races the whole exchange too: needed unless the transport enforces timeouts and
+     * nothing runs between the client and the transport (a `transformClient` could hang, retry or
+     * sleep where no transport timer sees it).
+     */
+    readonly overall: boolean
+  }
 ): Exchange => {
   const transportError = (error: HttpClientError.HttpClientError) =>
     new KpsTransportError({
@@ -145,7 +153,7 @@ export const make = (
   }
 
   return (request, { decode, expected, span, timeout }) => {
-    const enforced = Duration.isFinite(timeout) && transportTimeouts ? timeout : undefined
+    const enforced = Duration.isFinite(timeout) && timeouts.transport ? timeout : undefined
     const answered = withSettings(
       client.execute(request).pipe(
         Effect.flatMap((response) => read(response, decode, expected, span)),
@@ -158,7 +166,7 @@ export const make = (
       ),
       enforced
     )
-    return !Duration.isFinite(timeout) || transportTimeouts
+    return !Duration.isFinite(timeout) || !timeouts.overall
       ? answered
       : Effect.timeoutFail(answered, {
         duration: timeout,

@@ -47,6 +47,17 @@ const decodeState = (taskId: string, saved: unknown) =>
 
 const decodeWaitState = /* @__PURE__ */ Schema.decodeUnknown(WaitState)
 
+/** A deadline option, checked before anything is sent. */
+const decodeDeadline = (input: Duration.DurationInput): Effect.Effect<Duration.Duration, KpsError.KpsInvalidInput> => {
+  // Effect reads NaN and negative numbers as zero: here they are mistakes.
+  const decoded = typeof input === "number" && !(input >= 0) ? undefined : Duration.decodeUnknown(input)
+  return decoded !== undefined && decoded._tag === "Some"
+    ? Effect.succeed(decoded.value)
+    : Effect.fail(
+      new KpsError.KpsInvalidInput({ field: "deadline", description: `${String(input)} is not a duration` })
+    )
+}
+
 /** A task the service says it does not know (yet): tolerated for `notFoundGrace` polls. */
 const isNotFound = (error: KpsError.KpsError) =>
   error._tag === "KpsApiError" && (error.status === 404 || error.errorCode === "KPS.0001")
@@ -256,7 +267,14 @@ export const run = (
     const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
     const now = yield* Clock.currentTimeMillis
     const startedAt = resumed?.startedAt ?? now
-    const deadline = options.deadline === undefined ? effective.deadline : Duration.decode(options.deadline)
+    const deadline = options.deadline === undefined ? effective.deadline : yield* decodeDeadline(options.deadline)
+    const notFoundGrace = options.notFoundGrace ?? 0
+    if (!Number.isSafeInteger(notFoundGrace) || notFoundGrace < 0) {
+      return yield* new KpsError.KpsInvalidInput({
+        field: "notFoundGrace",
+        description: `must be a whole number of polls, 0 or more, got ${String(notFoundGrace)}`
+      })
+    }
     const deadlineAt = resumed?.deadlineAt ?? startedAt + Duration.toMillis(deadline)
     const cadence = policy === undefined ? options.policy as Cadence : cadenceOf(policy)
     const span = yield* Effect.makeSpan("TaskWaiter.waitForTask", {
@@ -281,7 +299,7 @@ export const run = (
       attempts: resumed?.attempts ?? 0,
       lastTask: undefined,
       retriesLeft: effective.retry.budget,
-      notFoundLeft: options.notFoundGrace ?? 0,
+      notFoundLeft: notFoundGrace,
       cadenceState: cadence.initial,
       warned: undefined
     }
