@@ -1,5 +1,6 @@
 import { KpsEmulator, type TaskStore } from "@effect-kps/emulator"
 import { type Duration, Effect, Layer, ManagedRuntime, TestClock, TestContext } from "effect"
+import { createServer as createHttpServer } from "node:http"
 import { createServer } from "node:net"
 
 export const projectId = KpsEmulator.defaultProjectId
@@ -46,5 +47,36 @@ export const closedPort = (): Promise<number> =>
       const address = server.address()
       const port = typeof address === "object" && address !== null ? address.port : 0
       server.close(() => resolve(port))
+    })
+  })
+
+/** A loopback server that counts the requests made to it, and refuses each with a 400. */
+export interface Tripwire {
+  readonly url: string
+  readonly requests: () => number
+  readonly close: () => Promise<void>
+}
+
+/** Starts a {@link Tripwire}: point a CLI at it to show that it sent nothing. */
+export const tripwire = (): Promise<Tripwire> =>
+  new Promise((resolve, reject) => {
+    let requests = 0
+    const server = createHttpServer((_request, response) => {
+      requests++
+      response.writeHead(400, { "content-type": "application/json", connection: "close" })
+      response.end(JSON.stringify({ error_code: "TRIPWIRE", error_msg: "this request should not have been sent" }))
+    })
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests: () => requests,
+        close: () => {
+          server.closeAllConnections()
+          return new Promise((resolveClose) => server.close(() => resolveClose()))
+        }
+      })
     })
   })
