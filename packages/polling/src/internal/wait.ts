@@ -8,7 +8,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
@@ -31,7 +30,7 @@ const decodeState = (taskId: string, saved: unknown) =>
       (error) =>
         new KpsError.KpsInvalidInput({
           field: "resume",
-          description: `the saved wait state does not decode: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+          description: `the saved wait state does not decode: ${KpsError.describeParseError(error)}`
         })
     ),
     (state) =>
