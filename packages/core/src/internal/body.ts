@@ -14,9 +14,9 @@ export class BodyTooLarge {
 }
 
 export const describeTooLarge = (tooLarge: BodyTooLarge): string =>
-  `the body${
-    tooLarge.bytes === undefined ? "" : ` of ${tooLarge.bytes} bytes`
-  } exceeds the ${maxBodyBytes}-byte limit and was not read`
+  tooLarge.bytes === undefined
+    ? `the body exceeds the ${maxBodyBytes}-byte limit: reading stopped there`
+    : `the body of ${tooLarge.bytes} bytes exceeds the ${maxBodyBytes}-byte limit and was not read`
 
 const isEmptyBody = (error: unknown) =>
   HttpClientError.isHttpClientError(error) && error._tag === "ResponseError" && error.reason === "EmptyBody"
