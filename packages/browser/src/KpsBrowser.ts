@@ -21,6 +21,35 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
+/**
+ * `fetch`, with every body stopped just past `KpsClient.maxBodyBytes`. Across origins the browser
+ * hides `Content-Encoding`, so the client cannot tell a compressed body's declared length from its
+ * real one: a small gzip answer could inflate without bound. Stopped here, the client sees a body
+ * over its limit and refuses it; the rest is cancelled, which ends the download.
+ */
+const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
+
+const boundedFetch: typeof fetch = (input, init) =>
+  fetch(input, init).then((response) => {
+    if (response.body === null || nullBodyStatuses.has(response.status)) return response
+    let length = 0
+    const bounded = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const room = KpsClient.maxBodyBytes + 1 - length
+          length += chunk.byteLength
+          controller.enqueue(chunk.byteLength <= room ? chunk : chunk.subarray(0, room))
+          if (length > KpsClient.maxBodyBytes) controller.terminate()
+        }
+      })
+    )
+    return new Response(bounded, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    })
+  })
+
 /** What `fetch` with `redirect: "manual"` makes of a redirect: status 0, no headers, no body. */
 const isOpaqueRedirect = (response: HttpClientResponse.HttpClientResponse) => response.status === 0
 
@@ -29,7 +58,9 @@ const isOpaqueRedirect = (response: HttpClientResponse.HttpClientResponse) => re
  * redirect's status and location from scripts (an opaque response, status 0, no body), so one fails
  * as a `ResponseError` that says it was a redirect (a `KpsTransportError` through `KpsClient`). No
  * `traceparent` or `b3` header is added, since a header the server does not allow fails the CORS
- * preflight and with it the request. Interrupting a request aborts it.
+ * preflight and with it the request. Interrupting a request aborts it. Bodies end just past
+ * `KpsClient.maxBodyBytes`, decompressed: the browser hides `Content-Encoding` across origins, so
+ * only the transport can bound what a small compressed answer inflates to.
  *
  * @since 0.1.0
  * @category transports
@@ -53,7 +84,10 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
     ))
 ).pipe(
   Layer.provide(
-    FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })))
+    FetchHttpClient.layer.pipe(
+      Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })),
+      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, boundedFetch))
+    )
   )
 )
 

@@ -208,6 +208,26 @@ describe("KpsBrowser in Chromium", () => {
     }))
 })
 
+describe("bodies across origins, whose Content-Encoding the browser hides", () => {
+  it.effect("the transport hands over no more than the client's limit, and cancels the rest", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const response = yield* client.get(`${serverUrl}/bomb`)
+      // The page cannot see that this body is compressed: only its (small) declared length.
+      expect(response.headers["content-encoding"]).toBeUndefined()
+      expect(Number(response.headers["content-length"])).toBeLessThan(KpsClient.maxBodyBytes)
+      const text = yield* response.text
+      expect(text.length).toBe(KpsClient.maxBodyBytes + 1)
+    }).pipe(Effect.provide(KpsBrowser.layerHttpClient)))
+
+  it.effect("a client refuses the body as over its limit", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(KpsClient.getTask(Wire.taskId))
+      expect(error).toMatchObject({ _tag: "KpsDecodeError", status: 200 })
+      expect(error.message).toContain("exceeds the 1048576-byte limit")
+    }).pipe(Effect.provide(clientAt("bomb"))))
+})
+
 describe("the transport contract, in Chromium", () => {
   TransportContract.cases.forEach((contractCase, index) => {
     it.effect(contractCase.name, () =>

@@ -5,13 +5,9 @@
  * @since 0.1.0
  */
 import type * as CliApp from "@effect/cli/CliApp"
-import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Ref from "effect/Ref"
-import * as Root from "./internal/commands/root.js"
-import * as Report from "./internal/report.js"
+import * as Program from "./internal/program.js"
 import * as Signals from "./internal/signals.js"
 import * as internalVersion from "./internal/version.js"
 
@@ -22,14 +18,6 @@ import * as internalVersion from "./internal/version.js"
  * @category constants
  */
 export const version: string = internalVersion.version
-
-const cli = /* @__PURE__ */ Command.run(Root.command, { name: "kps-task", version })
-
-// Log lines (warnings and above, or what --log-level asks) go to stderr: stdout is the output.
-const toStderr = /* @__PURE__ */ Logger.replace(
-  Logger.defaultLogger,
-  Logger.withConsoleError(Logger.logfmtLogger)
-)
 
 /**
  * Runs `kps-task` with a process's arguments (`process.argv`: the runtime and the script first)
@@ -42,7 +30,10 @@ const toStderr = /* @__PURE__ */ Logger.replace(
  * | 2 | the wait timed out |
  * | 3 | usage or configuration error |
  * | 4 | API or transport error |
- * | 130, 143 | stopped by SIGINT, SIGTERM (the emulator, whose normal end that is, exits 0) |
+ *
+ * Signals are left to whoever runs it: interrupting it stops the command. The `kps-task`
+ * executable runs it with `NodeRuntime.runMain`, which interrupts it on SIGINT or SIGTERM, and
+ * then exits 130 or 143 (or 0 for the emulator, whose normal end that is).
  *
  * @example
  * ```ts
@@ -57,16 +48,7 @@ const toStderr = /* @__PURE__ */ Logger.replace(
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
-  Effect.gen(function*() {
-    const stopIsNormal = yield* Ref.make(false)
-    return yield* Effect.raceFirst(
-      Report.exitCode(cli(argv)).pipe(Effect.provideService(Signals.StopIsNormal, stopIsNormal)),
-      Effect.flatMap(
-        Signals.terminationRequested,
-        (signal) => Effect.map(Ref.get(stopIsNormal), (normal) => normal ? 0 : Signals.signalExitCode(signal))
-      )
-    )
-  }).pipe(
-    Effect.provide(toStderr),
-    Logger.withMinimumLogLevel(LogLevel.Warning)
+  Effect.flatMap(
+    Ref.make(false),
+    (stopIsNormal) => Program.run(argv).pipe(Effect.provideService(Signals.StopIsNormal, stopIsNormal))
   )

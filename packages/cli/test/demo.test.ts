@@ -6,9 +6,8 @@ beforeAll(assertBuilt)
 describe("kps-task demo", () => {
   it(
     "associates a key pair through the emulator, waits, prints the outcome, exits 0",
-    { timeout: 30_000 },
     async () => {
-      const result = await run(["demo"], { timeoutMs: 25_000 })
+      const result = await run(["demo"])
       expect(result.code).toBe(0)
       expect(result.stderr).toBe("")
       const lines = result.stdout.trim().split("\n")

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { assertBuilt, run, type Running, start } from "./support/cli.js"
+import { assertBuilt, firstLine, run, type Running, start } from "./support/cli.js"
 import { closedPort, projectId } from "./support/emulator.js"
 
 beforeAll(assertBuilt)
@@ -10,22 +10,23 @@ const sk = "cli-test-secret-key-S3CR3T"
 const running: Array<Running> = []
 
 afterAll(async () => {
-  await Promise.all(running.map((emulator) => emulator.stop("SIGKILL")))
+  await Promise.all(running.map((emulator) => emulator.stop("SIGKILL").catch(() => {})))
 })
 
+/** Starts `kps-task emulator`, and answers it with the first line it printed. */
 const startEmulator = async (args: ReadonlyArray<string>) => {
-  const emulator = await start(["emulator", ...args])
+  const emulator = start(["emulator", ...args])
   running.push(emulator)
-  return emulator
+  return { emulator, line: await firstLine(emulator) }
 }
 
-const urlOf = (emulator: Running) => emulator.firstLine.replace("listening on ", "")
+const urlOf = (line: string) => line.replace("listening on ", "")
 
 describe.concurrent("kps-task emulator", () => {
-  it("prints the listening line first, serves, and exits 0 on SIGTERM", { timeout: 30_000 }, async () => {
-    const emulator = await startEmulator(["--port", "0", "--token", token, "--ak", ak, "--sk", sk])
-    expect(emulator.firstLine).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
-    const url = urlOf(emulator)
+  it("prints the listening line first, serves, and exits 0 on SIGTERM", async () => {
+    const { emulator, line } = await startEmulator(["--port", "0", "--token", token, "--ak", ak, "--sk", sk])
+    expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
+    const url = urlOf(line)
     expect(Number(new URL(url).port)).toBeGreaterThan(0)
 
     // It serves: a task is created with the given token, then read back by `kps-task get`.
@@ -76,25 +77,21 @@ describe.concurrent("kps-task emulator", () => {
     expect(output).not.toContain(sk)
   })
 
-  it(
-    "listens on the port it is given, with the documented defaults, and exits 0 on SIGINT",
-    { timeout: 30_000 },
-    async () => {
-      const port = await closedPort()
-      const emulator = await startEmulator(["--port", String(port)])
-      expect(emulator.firstLine).toBe(`listening on http://127.0.0.1:${port}`)
-      const answer = await fetch(`http://127.0.0.1:${port}/v3/${projectId}/tasks/nope`, {
-        headers: { "X-Auth-Token": "emulator-token" }
-      })
-      expect(answer.status).toBe(404)
-      const ended = await emulator.stop("SIGINT")
-      expect(ended.code).toBe(0)
-    }
-  )
+  it("listens on the port it is given, with the documented defaults, and exits 0 on SIGINT", async () => {
+    const port = await closedPort()
+    const { emulator, line } = await startEmulator(["--port", String(port)])
+    expect(line).toBe(`listening on http://127.0.0.1:${port}`)
+    const answer = await fetch(`http://127.0.0.1:${port}/v3/${projectId}/tasks/nope`, {
+      headers: { "X-Auth-Token": "emulator-token" }
+    })
+    expect(answer.status).toBe(404)
+    const ended = await emulator.stop("SIGINT")
+    expect(ended.code).toBe(0)
+  })
 
-  it("exits 4 when it cannot listen", { timeout: 30_000 }, async () => {
-    const first = await startEmulator([])
-    const port = new URL(urlOf(first)).port
+  it("exits 4 when it cannot listen", async () => {
+    const { emulator: first, line } = await startEmulator([])
+    const port = new URL(urlOf(line)).port
     const second = await run(["emulator", "--port", port])
     expect(second.code).toBe(4)
     expect(second.stderr).toMatch(/^kps-task: .*could not listen/)

@@ -3,8 +3,9 @@ import { KeypairTask, KpsError } from "@effect-kps/core"
 import { TaskWaiter } from "@effect-kps/polling"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigError, Duration, Either } from "effect"
+import { ConfigError, Duration, Either, Option } from "effect"
 import * as DurationText from "../src/internal/duration.js"
+import * as ProjectId from "../src/internal/projectId.js"
 import * as Render from "../src/internal/render.js"
 import * as Report from "../src/internal/report.js"
 
@@ -27,10 +28,40 @@ describe("durations", () => {
     for (const text of ["", "soon", "5x", "-1s", "1e3s"]) expect(Either.isLeft(DurationText.parse(text))).toBe(true)
   })
 
+  it("refuses zero, unless zero means something", () => {
+    for (const text of ["0", "0ms", "0.0s", "0 seconds"]) {
+      expect(DurationText.parse(text)).toEqual(
+        Either.left(`"${text}" is zero: give a duration longer than zero, such as 300ms, 5s or 2m`)
+      )
+      expect(Either.map(DurationText.parse(text, { allowZero: true }), Duration.toMillis)).toEqual(Either.right(0))
+    }
+  })
+
   it("formats them short", () => {
     expect(DurationText.format(850)).toBe("850ms")
     expect(DurationText.format(3_240)).toBe("3.2s")
     expect(DurationText.format(125_000)).toBe("2m05s")
+  })
+})
+
+describe("project ids", () => {
+  it("are 32 hex characters", () => {
+    for (const id of ["0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF"]) {
+      expect(ProjectId.check(id)).toEqual(Either.right(id))
+    }
+    for (
+      const id of ["", "xyz", "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdeg", " ".repeat(32)]
+    ) {
+      expect(ProjectId.check(id)).toEqual(Either.left(
+        `${
+          JSON.stringify(id)
+        } is not a project id: write its 32 hex characters, such as 0123456789abcdef0123456789abcdef`
+      ))
+    }
+    // A long value is quoted in part.
+    const problem = Either.getLeft(ProjectId.check("x".repeat(1000))).pipe(Option.getOrThrow)
+    expect(problem).toContain(`"${"x".repeat(64)}…" is not a project id`)
+    expect(problem).not.toContain("x".repeat(65))
   })
 })
 

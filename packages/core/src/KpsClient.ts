@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Credentials from "./Credentials.js"
+import * as Body from "./internal/body.js"
 import * as internal from "./internal/client.js"
 import * as configuration from "./internal/config.js"
 import * as transportTimeouts from "./internal/transportTimeouts.js"
@@ -61,7 +62,8 @@ export class KpsClient extends /* @__PURE__ */ Context.Tag("@effect-kps/core/Kps
  * For transport authors: a transport that enforces the per-request timeout itself, by aborting
  * the request, provides this as `true` beside its `HttpClient`. The client then passes each call's
  * timeout in {@link currentRequestTimeout} instead of racing a fiber against the request, which
- * is what a timeout otherwise costs per call. The transport aborts with an error named
+ * is what a timeout otherwise costs per call (a client with a `transformClient` races one anyway:
+ * what runs there, a retry or a hang, is out of the transport's sight). The transport aborts with an error named
  * `TimeoutError` (as `AbortSignal.timeout` does), reported as `KpsTransportError` `Timeout`, and
  * should time it on Effect's `Clock` so that `TestClock` drives it.
  *
@@ -87,6 +89,18 @@ export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefi
   transportTimeouts.currentRequestTimeout
 
 /**
+ * The most a client reads of an answer's body, in bytes after any decompression (1 MiB): a task
+ * is a few hundred bytes. A body declared longer is refused unread and cancelled; a longer body
+ * without a declared length is abandoned once it passes this. For transport authors: a transport
+ * that cannot show the client a body's `Content-Encoding` (a browser reading across origins) should
+ * stop its bodies here itself.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const maxBodyBytes: number = Body.maxBodyBytes
+
+/**
  * How to build a client. Give `region` or `endpoint` (an explicit endpoint wins, which is how you
  * point the client at the emulator or a proxy).
  *
@@ -110,7 +124,11 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Appended to `User-Agent: effect-kps/<version>`. */
   readonly userAgent?: string | undefined
-  /** Wraps the `HttpClient`, to add your own retry, timeout or logging. */
+  /**
+   * Wraps the `HttpClient`, to add your own retry, timeout or logging. It sees requests before
+   * credentials go on, and answers and errors without them. The call's `timeout` covers all it
+   * does, retries included.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 

@@ -3,8 +3,10 @@
  *
  * @since 0.1.0
  */
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as ErrorBody from "./internal/errorBody.js"
+import * as ParseIssue from "./internal/parseIssue.js"
 
 const requestIdSuffix = (requestId: string | undefined) => requestId === undefined ? "" : ` (request id ${requestId})`
 
@@ -62,16 +64,28 @@ export const fromErrorAnswer = (answer: {
   readonly body: string
   readonly requestId?: string | undefined
   readonly retryAfter?: string | undefined
-}): KpsApiError => {
-  const parsed = ErrorBody.parse(answer.body)
-  return new KpsApiError({
-    status: answer.status,
-    errorCode: parsed.errorCode,
-    errorMessage: parsed.errorMessage,
-    requestId: answer.requestId ?? parsed.requestId,
-    retryAfter: answer.retryAfter
-  })
-}
+}): KpsApiError => new KpsApiError(ErrorBody.apiErrorFields(answer))
+
+/**
+ * What a `ParseError` says is wrong, without printing the value that failed: where (the path) and
+ * what (the expected schema, the kind of value found). For values from the wire or from storage:
+ * Effect's own formatters print the value, recursively, so a deeply nested one overflows the
+ * stack, and a secret or a huge string in it would be copied into the message.
+ *
+ * @example
+ * ```ts
+ * import { KpsError } from "@effect-kps/core"
+ * import { Either, Schema } from "effect"
+ *
+ * const result = Schema.decodeUnknownEither(Schema.Struct({ task_id: Schema.String }))({ task_id: [[["secret"]]] })
+ * if (Either.isLeft(result)) KpsError.describeParseError(result.left)
+ * // at ["task_id"]: expected string, got an array
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeParseError: (error: ParseResult.ParseError) => string = ParseIssue.describe
 
 /**
  * KPS answered 2xx, but the body is not JSON or not a task.

@@ -1,10 +1,23 @@
 import { Credentials, KpsClient, KpsError, Signer } from "@effect-kps/core"
 import { KpsNode } from "@effect-kps/node"
 import { TransportContract } from "@effect-kps/testing"
-import type { HttpClient } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import {
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Inspectable,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  TestClock
+} from "effect"
 import type { ServerResponse } from "node:http"
+import { gzipSync } from "node:zlib"
 import { closedPort, json, proxy, serve, until } from "./fixtures/loopback.js"
 
 const projectId = "0123456789abcdef0123456789abcdef"
@@ -97,13 +110,8 @@ for (const [name, transport] of transports) {
         it.scoped(contractCase.name, () =>
           Effect.gen(function*() {
             const { answer } = contractCase
-            const server = yield* serve((_, response) => {
-              response.writeHead(answer.status, {
-                ...answer.headers,
-                "content-length": String(Buffer.byteLength(answer.body))
-              })
-              response.end(answer.body)
-            })
+            // Byte for byte, past what node:http would send (a body after a 204, say).
+            const server = yield* serve((_, response) => response.socket?.end(TransportContract.serialize(answer)))
             const result = yield* Effect.either((yield* clientFor(server.url)).getTask(contractCase.taskId))
             expect(TransportContract.outcome(result)).toMatchObject(contractCase.expected)
           }))
@@ -217,6 +225,63 @@ for (const [name, transport] of transports) {
           const error = yield* Effect.flip(client.getTask(taskId))
           expect(error).toMatchObject({ _tag: "KpsDecodeError", status: 200 })
           expect(error.message).toContain("exceeds the 1048576-byte limit")
+        }
+      }))
+
+    it.scoped("reads an answer that a transformClient logged, whatever its framing", () =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const logger = Logger.make(({ message }) => logged.push(Inspectable.format(message)))
+        const body = JSON.stringify(task)
+        const framings: ReadonlyArray<(response: ServerResponse) => void> = [
+          (response) => json(response, 200, task),
+          (response) => {
+            response.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" })
+            response.write(body.slice(0, 10))
+            response.end(body.slice(10))
+          },
+          (response) => {
+            const gzipped = gzipSync(body)
+            response.writeHead(200, {
+              "content-type": "application/json",
+              "content-encoding": "gzip",
+              "content-length": String(gzipped.length)
+            })
+            response.end(gzipped)
+          }
+        ]
+        const server = yield* serve((_, response) => framings[server.received.length - 1](response))
+        const client = yield* clientFor(server.url, {
+          transformClient: HttpClient.tap((response) => Effect.logDebug(response))
+        })
+        for (const _ of framings) {
+          const result = yield* client.getTask(taskId).pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.Debug)
+          )
+          expect(result.taskStatus).toBe("RUNNING_RESET")
+        }
+        expect(logged.filter((line) => line.includes("HttpClientResponse"))).toHaveLength(3)
+        for (const line of logged) expect(line).not.toContain(token)
+      }))
+
+    it.scoped("frees the connection of a body refused for its declared size, without reading it", () =>
+      Effect.gen(function*() {
+        const statuses = [200, 502]
+        // Declares 10 MiB, sends a little, then nothing: only the client can end it.
+        const server = yield* serve((_, response) => {
+          response.writeHead(statuses[server.received.length - 1], {
+            "content-type": "application/json",
+            "content-length": String(10 * 1024 * 1024)
+          })
+          response.write("{\"task_id\":")
+        })
+        const client = yield* clientFor(server.url, { timeout: Duration.infinity })
+        for (const [index, status] of statuses.entries()) {
+          const error = yield* Effect.flip(client.getTask(taskId))
+          expect(error).toMatchObject({ _tag: status === 200 ? "KpsDecodeError" : "KpsApiError", status })
+          expect(error.message).toContain("of 10485760 bytes exceeds")
+          yield* until(() => server.aborted.length === index + 1, "the server sees the refused body's socket closed")
         }
       }))
   })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
-import { Duration, Effect, type Fiber, TestClock, TestContext } from "effect"
+import { Clock, Context, DefaultServices, Duration, Effect, type Fiber, TestClock, TestContext } from "effect"
 import * as RequestTimer from "../src/internal/requestTimer.js"
 
 // The fiber a request runs on, with whatever Clock its context holds.
@@ -40,5 +40,22 @@ describe("request timer on a TestClock", () => {
       // The sleeper runs in a root fiber: let it finish.
       yield* Effect.yieldNow()
       expect(fired).toEqual(["timer"])
+    }).pipe(Effect.provide(TestContext.TestContext), Effect.runPromise))
+})
+
+// The live clock gets a plain timer only when the fiber's Clock is the very object of
+// `DefaultServices.liveServices`. Pinned: if Effect made a Clock per runtime, every request would
+// fall back to a sleeping fiber, correct but slower, and nothing else would say so.
+describe("the assumption behind the plain timer", () => {
+  it("a fiber of the default runtime holds the live services' Clock itself", () => {
+    const fiber = Effect.runSync(currentFiber)
+    const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
+    expect(clock).toBe(Context.get(DefaultServices.liveServices, Clock.Clock))
+    expect(RequestTimer.usesPlainTimer(fiber)).toBe(true)
+  })
+
+  it("a fiber under a TestClock does not", () =>
+    Effect.gen(function*() {
+      expect(RequestTimer.usesPlainTimer(yield* currentFiber)).toBe(false)
     }).pipe(Effect.provide(TestContext.TestContext), Effect.runPromise))
 })

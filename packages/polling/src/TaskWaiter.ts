@@ -12,7 +12,7 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
-import type { TaskFailed, WaitTimeout } from "./internal/errors.js"
+import type { TaskFailed, WaitDefect, WaitTimeout } from "./internal/errors.js"
 import * as internal from "./internal/wait.js"
 import type * as WaitPolicy from "./WaitPolicy.js"
 import type * as WaitState from "./WaitState.js"
@@ -34,6 +34,39 @@ export { TaskFailed } from "./internal/errors.js"
  * @category errors
  */
 export { WaitTimeout } from "./internal/errors.js"
+
+/**
+ * A wait in {@link waitForTasks} died (a defect: a bug in effect-kps, or code it ran threw, such
+ * as a `transformClient`, an `onState` or a `Schedule`), so that task's outcome is unknown; the
+ * other tasks are waited on as usual. Carries the task id and the class name of the defect, never
+ * its text (which may hold anything, secrets included); the `Cause` itself is the non-enumerable
+ * `died`, kept out of `message`, `toJSON` and printing.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { WaitDefect } from "./internal/errors.js"
+
+/**
+ * A request of a wait failed and will be tried again: what failed, how `KpsError.classify` sees
+ * it, which request it was, and when the next try goes out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Retry {
+  readonly taskId: string
+  /** The failure being retried. */
+  readonly error: KpsError.KpsError
+  /** Why it is retried: `throttled` (429, `APIG.0308`) or `transient` (408, 5xx, no answer). */
+  readonly classification: "throttled" | "transient"
+  /** The number of the request that failed, counted over the whole wait (as `WaitState.attempts`). */
+  readonly attempt: number
+  /** The retries the wait has left after this one. */
+  readonly retriesLeft: number
+  /** The time until the next try: the backoff, or the server's `Retry-After` when longer. */
+  readonly delay: Duration.Duration
+}
 
 /**
  * How to wait.
@@ -59,6 +92,11 @@ export interface WaitOptions {
   readonly resume?: WaitState.WaitState | unknown
   /** Called with the state of the wait after every poll, to save it for `resume`. */
   readonly onState?: ((state: WaitState.WaitState) => Effect.Effect<void>) | undefined
+  /**
+   * Called each time a request failed and is about to be retried (throttled or transient, within
+   * the retry budget), before the wait sleeps until the next try: to show an outage while it lasts.
+   */
+  readonly onRetry?: ((retry: Retry) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -66,7 +104,10 @@ export interface WaitOptions {
  * {@link TaskFailed} on `FAILED_*`, with {@link WaitTimeout} when the deadline passes, and at once
  * with the `KpsError` of a request that cannot succeed by retrying (401, 403, 400, 404, …).
  * Throttled and transient failures are retried within the policy's retry budget, waiting at least
- * their `Retry-After`. Interrupting the wait stops it: no request is sent after.
+ * their `Retry-After` (`onRetry` sees each retry). Interrupting the wait stops it: no request is
+ * sent after. A defect (a bug, or code the wait runs that throws: a `transformClient`, `onState`)
+ * stays a defect: the caller of one wait sees it whole; {@link waitForTasks} turns it into that
+ * task's {@link WaitDefect}.
  *
  * @example
  * ```ts
@@ -89,9 +130,11 @@ export const waitForTask: (
 
 /**
  * Watches a task: a `Stream` of the task each time its status changes, the first observation
- * included, ending after the terminal one. A task that ends in `FAILED_*` is emitted, then the
- * stream ends; a wait that fails (the deadline, an error that cannot heal) fails the stream.
- * Polls exactly as {@link waitForTask} does, with the same options.
+ * included. A task that succeeds is emitted, then the stream ends. A task that ends in `FAILED_*`
+ * is emitted too, then the stream fails with {@link TaskFailed}, as {@link waitForTask} does (to
+ * end quietly instead, `Stream.catchTag("TaskFailed", () => Stream.empty)`); a wait that fails
+ * otherwise (the deadline, an error that cannot heal) fails the stream with its error. Polls
+ * exactly as {@link waitForTask} does, with the same options.
  *
  * @example
  * ```ts
@@ -109,7 +152,8 @@ export const waitForTask: (
 export const watchTask: (
   taskId: string,
   options?: WaitOptions
-) => Stream.Stream<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> = internal.watchTask
+) => Stream.Stream<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =
+  internal.watchTask
 
 /**
  * Options of {@link waitForTasks}: those of {@link waitForTask} for each wait, and the limits the
@@ -122,28 +166,33 @@ export interface ManyOptions extends WaitOptions {
   /** How many tasks are waited on at once. Default 16. */
   readonly concurrency?: number | undefined
   /**
-   * At most `limit` requests in any `window`, bursts and retries included, across all the waits.
-   * Default 20 in 1 second: KPS allows about 20 requests a second per user.
+   * At most `limit` requests arrive in any `window`, bursts and retries included, across all the
+   * waits, however long requests take to get there. Default 20 in 1 second: KPS allows about 20
+   * requests a second per user. `limit` is a whole number from 1, `window` a finite duration; other
+   * values fail every task with `KpsInvalidInput` (field `rateLimit`), before any request.
    */
   readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | undefined
 }
 
 /**
- * The outcome of one task in {@link waitForTasks}: the task that ended well, or why not.
+ * The outcome of one task in {@link waitForTasks}: the task that ended well, or why not (a
+ * {@link WaitDefect} when the wait died).
  *
  * @since 0.1.0
  * @category models
  */
 export interface TaskOutcome {
   readonly taskId: string
-  readonly result: Either.Either<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError>
+  readonly result: Either.Either<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError | WaitDefect>
 }
 
 /**
  * Waits on many tasks at once: each id once (duplicates are polled once), a bounded number at a
- * time, all under one rate limit (by default never more than 20 requests in any second, bursts
- * included). The outcomes stream out in the order the tasks end, each with its own success or
- * failure; one task failing does not stop the others.
+ * time, all under one rate limit (by default never more than 20 requests arriving in any second,
+ * bursts included: a request holds its share of the limit until its answer, and gives it back one
+ * window later). The outcomes stream out in the order the tasks end, each with its own success or
+ * failure; one task failing does not stop the others, and a wait that dies (a defect) ends as
+ * that task's {@link WaitDefect}: the stream itself never fails.
  *
  * @example
  * ```ts

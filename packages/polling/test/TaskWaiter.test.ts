@@ -155,6 +155,91 @@ describe("TaskWaiter.waitForTask: retries", () => {
     }))
 })
 
+describe("TaskWaiter.waitForTask: onRetry", () => {
+  /** Runs a wait recording each retry it reports, and when it reported it. */
+  const observe = (timeline: ReadonlyArray<Step>, options?: TaskWaiter.WaitOptions) =>
+    Effect.gen(function*() {
+      const seen: Array<{ readonly at: number; readonly retry: TaskWaiter.Retry }> = []
+      const start = yield* Clock.currentTimeMillis
+      const result = yield* run(timeline, {
+        ...options,
+        onRetry: (retry) => Effect.map(Clock.currentTimeMillis, (now) => void seen.push({ at: now - start, retry }))
+      })
+      return { ...result, seen }
+    })
+  const summary = ({ at, retry }: { readonly at: number; readonly retry: TaskWaiter.Retry }) => ({
+    at,
+    taskId: retry.taskId,
+    error: retry.error._tag,
+    classification: retry.classification,
+    attempt: retry.attempt,
+    retriesLeft: retry.retriesLeft,
+    delay: Duration.toMillis(retry.delay)
+  })
+
+  it.effect("reports each retry as it happens: what failed, why it is retried, the attempt, the delay", () =>
+    Effect.gen(function*() {
+      const { exit, seen, times } = yield* observe([
+        KpsTesting.transportError("ConnectionRefused", { times: 2 }),
+        KpsTesting.throttled({ retryAfter: 5, times: 1 }),
+        running(1),
+        done
+      ], { policy: WaitPolicy.fixed("2 seconds") })
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(times).toEqual([0, 1_000, 3_000, 8_000, 10_000])
+      expect(seen.map(summary)).toEqual([
+        {
+          at: 0,
+          taskId: "t",
+          error: "KpsTransportError",
+          classification: "transient",
+          attempt: 1,
+          retriesLeft: 9,
+          delay: 1_000
+        },
+        {
+          at: 1_000,
+          taskId: "t",
+          error: "KpsTransportError",
+          classification: "transient",
+          attempt: 2,
+          retriesLeft: 8,
+          delay: 2_000
+        },
+        {
+          at: 3_000,
+          taskId: "t",
+          error: "KpsApiError",
+          classification: "throttled",
+          attempt: 3,
+          retriesLeft: 7,
+          delay: 5_000
+        }
+      ])
+      expect(seen[0].retry.error).toMatchObject({ reason: "ConnectionRefused" })
+    }))
+
+  it.effect("reports the delay as shortened by the deadline, and nothing for a failure that ends the wait", () =>
+    Effect.gen(function*() {
+      const late = yield* observe([KpsTesting.apiError(503, { code: "KPS.0003", message: "busy" })], {
+        deadline: "2500 millis"
+      })
+      expect(failure(late.exit)).toMatchObject({ _tag: "WaitTimeout", attempts: 3 })
+      expect(late.seen.map(({ at, retry }) => [at, retry.attempt, Duration.toMillis(retry.delay)])).toEqual([
+        [0, 1, 1_000],
+        [1_000, 2, 1_500]
+      ])
+      const spent = yield* observe([KpsTesting.transportError("ConnectionReset")], {
+        policy: WaitPolicy.make({ retry: { budget: 2 } })
+      })
+      expect(spent.times).toHaveLength(3)
+      expect(spent.seen.map(({ retry }) => [retry.attempt, retry.retriesLeft])).toEqual([[1, 1], [2, 0]])
+      const terminal = yield* observe([KpsTesting.apiError(403, { code: "KPS.9003", message: "denied" })])
+      expect(terminal.times).toHaveLength(1)
+      expect(terminal.seen).toEqual([])
+    }))
+})
+
 describe("TaskWaiter.waitForTask: unknown and missing", () => {
   it.effect("waits on an unknown status, warning once per distinct value", () =>
     Effect.gen(function*() {
@@ -191,6 +276,23 @@ describe("TaskWaiter.waitForTask: unknown and missing", () => {
       expect(failure(strict.exit)).toMatchObject({ _tag: "KpsApiError", status: 404 })
       expect(strict.times).toEqual([0])
     }))
+})
+
+describe("TaskWaiter.waitForTask: bad options", () => {
+  const invalid: ReadonlyArray<readonly [string, TaskWaiter.WaitOptions]> = [
+    ["deadline", { deadline: "soon" as Duration.DurationInput }],
+    ["deadline", { deadline: Number.NaN }],
+    ["notFoundGrace", { notFoundGrace: -1 }],
+    ["notFoundGrace", { notFoundGrace: 1.5 }]
+  ]
+  for (const [field, options] of invalid) {
+    it.effect(`${field} ${JSON.stringify(Object.values(options)[0])}: KpsInvalidInput before any request`, () =>
+      Effect.gen(function*() {
+        const { exit, times } = yield* run([done], options)
+        expect(failure(exit)).toMatchObject({ _tag: "KpsInvalidInput", field })
+        expect(times).toEqual([])
+      }))
+  }
 })
 
 describe("TaskWaiter.waitForTask: interruption", () => {

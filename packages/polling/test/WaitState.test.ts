@@ -36,7 +36,8 @@ describe("WaitState: resuming a wait", () => {
 
   it.effect("fails loudly, before any request, on a state that does not decode or is another task's", () =>
     Effect.gen(function*() {
-      for (const corrupt of [{ taskId: "t", startedAt: "yesterday" }, "{not json}", null, { taskId: "t" }]) {
+      const deep = JSON.parse(`{"taskId":"t","startedAt":${"[".repeat(5_000)}${"]".repeat(5_000)}}`)
+      for (const corrupt of [{ taskId: "t", startedAt: "yesterday" }, "{not json}", null, { taskId: "t" }, deep]) {
         const error = yield* Effect.flip(TaskWaiter.waitForTask("t", { resume: corrupt }))
         expect(error).toMatchObject({ _tag: "KpsInvalidInput", field: "resume" })
         expect(error.message).toContain("does not decode")

@@ -1,26 +1,246 @@
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, Either, Exit, Stream } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Either, Exit, FastCheck, Stream } from "effect"
+import { inspect } from "node:util"
 import * as SlidingWindow from "../src/internal/slidingWindow.js"
 
+/** The most requests that arrived within any `window` (half-open: `(t - window, t]`). */
+const mostInWindow = (times: ReadonlyArray<number>, window: number): number => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let most = 0
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while (sorted[first] <= sorted[last] - window) first++
+    most = Math.max(most, last - first + 1)
+  }
+  return most
+}
+
 describe("the shared rate limit", () => {
-  it.effect("grants at most `limit` in any window, bursts included", () =>
+  /** Runs `requests` (each taking `takes[i]`) under a limit, answering when each was granted. */
+  const grants = (limit: number, takes: ReadonlyArray<number>) =>
     Effect.gen(function*() {
-      const acquire = yield* SlidingWindow.make(3, Duration.seconds(1))
+      const withLimit = yield* SlidingWindow.make(limit, Duration.seconds(1))
       const granted: Array<number> = []
       const fiber = yield* Effect.fork(Effect.forEach(
-        Array.from({ length: 8 }),
-        () =>
-          Effect.flatMap(
-            Effect.zipRight(acquire, Clock.currentTimeMillis),
-            (at) => Effect.sync(() => granted.push(at))
+        takes,
+        (take) =>
+          withLimit(
+            Effect.zipRight(
+              Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => granted.push(at))),
+              Effect.sleep(Duration.millis(take))
+            )
           ),
         { concurrency: "unbounded", discard: true }
       ))
       yield* KpsTesting.runToEnd(fiber)
-      expect(granted).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000])
+      return granted
+    }).pipe(Effect.scoped)
+
+  it.effect("grants at most `limit` in any window, bursts included", () =>
+    Effect.gen(function*() {
+      expect(yield* grants(3, Array.from({ length: 8 }, () => 0))).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000])
     }))
+
+  it.effect("gives a slot back one window after its request ends, not after it was granted", () =>
+    Effect.gen(function*() {
+      // Requests taking 500 ms: each slot is free again 1.5 s after its grant.
+      expect(yield* grants(2, [500, 500, 500, 500, 500])).toEqual([0, 0, 1500, 1500, 3000])
+      // A failed request gives its slot back the same way.
+      const failing = yield* Effect.gen(function*() {
+        const start = yield* Clock.currentTimeMillis
+        const withLimit = yield* SlidingWindow.make(1, Duration.seconds(1))
+        const first = yield* Effect.either(withLimit(Effect.zipRight(Effect.sleep("200 millis"), Effect.fail("no"))))
+        const second = yield* withLimit(Clock.currentTimeMillis)
+        return [first, second - start] as const
+      }).pipe(Effect.scoped, Effect.fork, Effect.flatMap(KpsTesting.runToEnd))
+      expect(failing).toEqual(Exit.succeed([Either.left("no"), 1200]))
+    }))
+})
+
+describe("TaskWaiter.waitForTasks: requests arrive within the limit, whatever the network does", () => {
+  /**
+   * Waits on `tasks` tasks (each running `runFor`, then done) through a network that holds each
+   * request back by `delayOf(n)` (the n-th request, from 0) before it reaches the stub: connection
+   * set-up, a slow link. Answers the arrival times at the stub and the outcomes.
+   */
+  const arrivals = (options: {
+    readonly tasks: number
+    readonly runFor: Duration.DurationInput
+    readonly latency?: Duration.DurationInput | undefined
+    readonly flaky?: ((i: number) => boolean) | undefined
+    readonly delayOf: (n: number) => number
+    readonly many: TaskWaiter.ManyOptions
+  }) => {
+    const ids = Array.from({ length: options.tasks }, (_, i) => `task-${i}`)
+    let sent = 0
+    const network = (client: HttpClient.HttpClient) =>
+      HttpClient.mapRequestEffect(
+        client,
+        (request) => Effect.as(Effect.sleep(Duration.millis(options.delayOf(sent++))), request)
+      )
+    return Effect.gen(function*() {
+      const stream = TaskWaiter.waitForTasks(ids, options.many)
+      const exit = yield* KpsTesting.runToEnd(yield* Effect.fork(Stream.runCollect(stream)), { maxSteps: 100_000 })
+      const times = (yield* KpsTesting.requests).map((request) => request.at)
+      return { exit, times }
+    }).pipe(Effect.provide(KpsTesting.layerClient({
+      tasks: Object.fromEntries(ids.map((id, i) => [id, [
+        ...(options.flaky?.(i) ? [KpsTesting.transportError("ConnectionReset", { times: 1 })] : []),
+        KpsTesting.status("RUNNING_RESET", { for: options.runFor, latency: options.latency }),
+        KpsTesting.status("SUCCESS_RESET", { latency: options.latency })
+      ]]))
+    }, { transformClient: network })))
+  }
+
+  const succeeded = (exit: Exit.Exit<Chunk.Chunk<TaskWaiter.TaskOutcome>>) =>
+    Exit.isSuccess(exit)
+      ? Chunk.toReadonlyArray(exit.value).filter((outcome) => Either.isRight(outcome.result)).length
+      : -1
+
+  it.effect(
+    "the default 20 a second: first requests held back by connection set-up land apart from the next",
+    () =>
+      Effect.gen(function*() {
+        // 40 waits at once; the first 20 requests spend 900 ms setting up their connections.
+        const { exit, times } = yield* arrivals({
+          tasks: 40,
+          runFor: "5 seconds",
+          delayOf: (n) => n < 20 ? 900 : 0,
+          many: { policy: WaitPolicy.fixed("200 millis"), concurrency: 40 }
+        })
+        expect(succeeded(exit)).toBe(40)
+        expect(mostInWindow(times, 1_000)).toBe(20)
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.effect("a raised limit, 300 a second, holds the same way", () =>
+    Effect.gen(function*() {
+      const { exit, times } = yield* arrivals({
+        tasks: 320,
+        runFor: "1 second",
+        delayOf: (n) => n < 300 ? 900 : n % 7 === 0 ? 400 : 0,
+        many: {
+          policy: WaitPolicy.fixed("100 millis"),
+          concurrency: 320,
+          rateLimit: { limit: 300, window: "1 second" }
+        }
+      })
+      expect(succeeded(exit)).toBe(320)
+      expect(mostInWindow(times, 1_000)).toBe(300)
+    }), { timeout: 60_000 })
+
+  it.effect.prop(
+    "any delays, answer latencies, retries, limits and windows: never more than the limit in a window",
+    {
+      limit: FastCheck.integer({ min: 1, max: 25 }),
+      window: FastCheck.integer({ min: 50, max: 2_000 }),
+      tasks: FastCheck.integer({ min: 1, max: 20 }),
+      concurrency: FastCheck.integer({ min: 1, max: 20 }),
+      delays: FastCheck.array(FastCheck.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 12 }),
+      latency: FastCheck.integer({ min: 0, max: 1_500 }),
+      flakyEvery: FastCheck.integer({ min: 1, max: 5 })
+    },
+    ({ concurrency, delays, flakyEvery, latency, limit, tasks, window }) =>
+      Effect.gen(function*() {
+        const { exit, times } = yield* arrivals({
+          tasks,
+          runFor: "2 seconds",
+          latency,
+          flaky: (i) => i % flakyEvery === 0,
+          delayOf: (n) => delays[n % delays.length],
+          many: { policy: WaitPolicy.fixed("500 millis"), concurrency, rateLimit: { limit, window } }
+        })
+        expect(succeeded(exit)).toBe(tasks)
+        expect(mostInWindow(times, window)).toBeLessThanOrEqual(limit)
+      }),
+    { timeout: 120_000, fastCheck: { numRuns: 20 } }
+  )
+})
+
+describe("TaskWaiter.waitForTasks: options that cannot work", () => {
+  it.effect("a limit below 1 or a window without end fails every task with KpsInvalidInput, before any request", () =>
+    Effect.gen(function*() {
+      for (
+        const rateLimit of [{ limit: 0, window: "1 second" }, { limit: 1.5, window: "1 second" }, {
+          limit: 5,
+          window: Duration.infinity
+        }] as const
+      ) {
+        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(["a", "b"], { rateLimit })))
+        const exit = yield* KpsTesting.runToEnd(fiber)
+        expect(Exit.isSuccess(exit) && Chunk.toReadonlyArray(exit.value)).toMatchObject([
+          { taskId: "a", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "rateLimit" } } },
+          { taskId: "b", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "rateLimit" } } }
+        ])
+      }
+      expect(yield* KpsTesting.requests).toEqual([])
+    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } }))))
+})
+
+describe("TaskWaiter.waitForTasks: a wait that dies", () => {
+  const secret = "S3CR3T-in-the-defect-text"
+  let asked = 0
+  // A transformClient with a bug: it throws on the third request for task "boom".
+  const buggy = (client: HttpClient.HttpClient) =>
+    HttpClient.mapRequest(client, (request) => {
+      if (request.url.endsWith("/tasks/boom") && ++asked === 3) throw new RangeError(`Invalid string length ${secret}`)
+      return request
+    })
+
+  it.effect("ends as that task's WaitDefect, naming the defect but not its text; the others end as they do", () =>
+    Effect.gen(function*() {
+      const stream = TaskWaiter.waitForTasks(["slow", "boom", "state", "failed", "denied"], {
+        policy: WaitPolicy.fixed("1 second"),
+        concurrency: 2,
+        // Another bug, in a callback: it dies with a string, for task "state" only.
+        onState: (state) => state.taskId === "state" && state.attempts === 2 ? Effect.die(secret) : Effect.void
+      })
+      const exit = yield* KpsTesting.runToEnd(yield* Effect.fork(Stream.runCollect(stream)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      if (!Exit.isSuccess(exit)) return
+      const outcomes = new Map(Chunk.toReadonlyArray(exit.value).map((outcome) => [outcome.taskId, outcome.result]))
+      expect(outcomes.size).toBe(5)
+      expect(outcomes.get("slow")).toMatchObject({ _tag: "Right", right: { taskStatus: "SUCCESS_RESET" } })
+      expect(outcomes.get("failed")).toMatchObject({ _tag: "Left", left: { _tag: "TaskFailed" } })
+      expect(outcomes.get("denied")).toMatchObject({ _tag: "Left", left: { _tag: "KpsApiError", status: 403 } })
+
+      const boom = Either.getLeft(outcomes.get("boom")!).pipe((left) => left._tag === "Some" ? left.value : undefined)
+      expect(boom).toBeInstanceOf(TaskWaiter.WaitDefect)
+      expect(boom).toMatchObject({ _tag: "WaitDefect", taskId: "boom", defect: "RangeError" })
+      expect(outcomes.get("state")).toMatchObject({
+        _tag: "Left",
+        left: { _tag: "WaitDefect", taskId: "state", defect: "string" }
+      })
+      for (const outcome of outcomes.values()) {
+        if (Either.isRight(outcome)) continue
+        const error = outcome.left
+        for (
+          const printed of [
+            error.message,
+            String(error),
+            JSON.stringify(error),
+            inspect(error),
+            Cause.pretty(Cause.fail(error))
+          ]
+        ) {
+          expect(printed).not.toContain(secret)
+        }
+      }
+      // The defect itself is there for debugging, out of sight.
+      expect(boom instanceof TaskWaiter.WaitDefect && Cause.isDie(boom.died!)).toBe(true)
+      expect(Object.keys(boom!)).not.toContain("died")
+    }).pipe(Effect.provide(KpsTesting.layerClient({
+      tasks: {
+        slow: [KpsTesting.status("RUNNING_RESET", { for: "20 seconds" }), KpsTesting.status("SUCCESS_RESET")],
+        boom: [KpsTesting.status("RUNNING_RESET")],
+        state: [KpsTesting.status("RUNNING_RESET")],
+        failed: [KpsTesting.status("RUNNING_RESET", { for: "2 seconds" }), KpsTesting.status("FAILED_RESET")],
+        denied: [KpsTesting.apiError(403, { code: "KPS.9003", message: "No operation permission" })]
+      }
+    }, { transformClient: buggy }))))
 })
 
 describe("TaskWaiter.waitForTasks", () => {

@@ -28,13 +28,40 @@ describe("TaskWaiter.watchTask", () => {
       expect(requests).toBe(9)
     }))
 
-  it.effect("emits a failed task, then ends", () =>
+  it.effect("emits a failed task, then fails with TaskFailed carrying it", () =>
     Effect.gen(function*() {
-      const { exit } = yield* watch([
-        KpsTesting.status("RUNNING_UNBIND", { for: "3 seconds" }),
-        KpsTesting.status("FAILED_UNBIND")
-      ], { policy: WaitPolicy.fixed("1 second") })
-      expect(statuses(exit)).toEqual(["RUNNING_UNBIND", "FAILED_UNBIND"])
+      const emitted: Array<KeypairTask.KeypairTask> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(
+          TaskWaiter.watchTask("t", { policy: WaitPolicy.fixed("1 second") }),
+          (task) => Effect.sync(() => emitted.push(task))
+        )
+      )
+      const exit = yield* KpsTesting.runToEnd(fiber)
+      expect(emitted.map((task) => task.taskStatus)).toEqual(["RUNNING_UNBIND", "FAILED_UNBIND"])
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toMatchObject({
+        _tag: "TaskFailed",
+        task: { taskId: "t", taskStatus: "FAILED_UNBIND", phase: "failed" }
+      })
+      // The same error waitForTask fails with, so one handler serves both.
+      const handled = yield* Effect.fork(
+        TaskWaiter.watchTask("t").pipe(
+          Stream.runDrain,
+          Effect.catchTag("TaskFailed", (error) => Effect.succeed(error.task.taskStatus))
+        )
+      )
+      expect(yield* KpsTesting.runToEnd(handled)).toEqual(Exit.succeed("FAILED_UNBIND"))
+    }).pipe(Effect.provide(KpsTesting.layerClient({
+      tasks: { t: [KpsTesting.status("RUNNING_UNBIND", { for: "3 seconds" }), KpsTesting.status("FAILED_UNBIND")] }
+    }))))
+
+  it.effect("with onUnknownStatus: \"fail\", emits the task, then fails with TaskFailed", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* watch([KpsTesting.status("PAUSED_RESET")], { onUnknownStatus: "fail" })
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toMatchObject({
+        _tag: "TaskFailed",
+        task: { taskStatus: "PAUSED_RESET" }
+      })
     }))
 
   it.effect("fails when the wait fails", () =>

@@ -33,10 +33,11 @@ describe("the testing package's layout", () => {
   })
 
   // One job per file: models, steps, the control service, layers, the clock driver, the stub.
-  it("has no source file longer than 250 lines", () => {
+  // About 300 lines is the style guide's hint that a file holds more than one concept.
+  it("has no source file longer than 300 lines", () => {
     const long = files
       .map((file) => [relative(srcDir, file), readFileSync(file, "utf8").split("\n").length] as const)
-      .filter(([, lines]) => lines > 250)
+      .filter(([, lines]) => lines > 300)
     expect(long).toEqual([])
   })
 })

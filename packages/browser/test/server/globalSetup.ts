@@ -8,6 +8,7 @@ import { TransportContract } from "@effect-kps/testing"
 import { Effect, Redacted } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
+import { gzipSync } from "node:zlib"
 import type { TestProject } from "vitest/node"
 import * as Wire from "../fixtures/wire.js"
 
@@ -40,6 +41,11 @@ const verify = (request: IncomingMessage, url: URL): Promise<string> => {
   )
 }
 
+// 64 MiB of JSON text in 64 KB of gzip, its Content-Encoding not exposed to the page.
+const bomb = gzipSync(
+  Buffer.concat([Buffer.from(`{"task_id":"`), Buffer.alloc(64 * 1024 * 1024, "a"), Buffer.from(`"}`)])
+)
+
 export default async function setup(project: TestProject) {
   const received: Array<Wire.Received> = []
   const aborted: Array<string> = []
@@ -71,14 +77,18 @@ export default async function setup(project: TestProject) {
         })
       case "contract": {
         // The shared transport contract, answered byte for byte.
+        // Past what node:http would send (a body after a 204, say), so written on the socket.
         const { answer } = TransportContract.cases[Number(variant)]
-        response.writeHead(answer.status, {
-          ...cors,
-          ...answer.headers,
-          "content-length": String(Buffer.byteLength(answer.body))
-        })
-        return response.end(answer.body)
+        return response.socket?.end(TransportContract.serialize(answer, cors))
       }
+      case "bomb":
+        response.writeHead(200, {
+          ...cors,
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": String(bomb.length)
+        })
+        return response.end(bomb)
       case "hang":
         // Never answers: the client's timeout must end the wait.
         return undefined

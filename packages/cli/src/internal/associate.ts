@@ -3,7 +3,6 @@ import * as Signer from "@effect-kps/core/Signer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 /**
@@ -65,7 +64,7 @@ export const associate = (
         new KpsError.KpsDecodeError({
           status: response.status,
           requestId,
-          description: ParseResult.TreeFormatter.formatErrorSync(error)
+          description: KpsError.describeParseError(error)
         })
       )
     )

@@ -4,12 +4,14 @@ import type { KpsInvalidInput } from "@effect-kps/core/KpsError"
 import * as KpsNode from "@effect-kps/node/KpsNode"
 import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as CliOptions from "./options.js"
+import * as ProjectId from "./projectId.js"
 
 /** Where requests go and who sends them, as given on the command line. */
 export interface Connection {
@@ -34,9 +36,9 @@ export const options: Options.Options<Connection> = /* @__PURE__ */ Options.all(
     "Region id, such as cn-north-4 (default: HUAWEICLOUD_SDK_REGION)"
   ),
   projectId: CliOptions.optional(
-    Options.text("project-id"),
+    CliOptions.projectId,
     "ID",
-    "Project id (default: HUAWEICLOUD_SDK_PROJECT_ID; with AK/SK, looked up in IAM)"
+    "Project id, 32 hex characters (default: HUAWEICLOUD_SDK_PROJECT_ID; with AK/SK, looked up in IAM)"
   ),
   token: CliOptions.optional(
     Options.redacted("token"),
@@ -56,6 +58,18 @@ const optionalString = (name: string): Config.Config<string | undefined> =>
     Config.map(Option.filter((value) => value.trim() !== "")),
     Config.map(Option.getOrUndefined)
   )
+
+const projectIdVariable = "HUAWEICLOUD_SDK_PROJECT_ID"
+
+/** `HUAWEICLOUD_SDK_PROJECT_ID`, when set and not blank, checked as `--project-id` is. */
+const envProjectId: Config.Config<string | undefined> = /* @__PURE__ */ optionalString(projectIdVariable).pipe(
+  Config.mapOrFail((id) =>
+    id === undefined ? Either.right(undefined) : Either.mapLeft(
+      ProjectId.check(id.trim()),
+      (problem) => ConfigError.InvalidData([projectIdVariable], `${projectIdVariable}: ${problem}`)
+    )
+  )
+)
 
 /**
  * The credentials: `--token` (or `KPS_TOKEN`), or `--ak` with `--sk`, or the official SDKs' access
@@ -103,10 +117,7 @@ export const layer = (
     (token) =>
       KpsNode.layerConfig({
         credentials: credentials({ ...connection, token: Option.orElse(connection.token, () => token) }),
-        projectId: Option.match(connection.projectId, {
-          onNone: () => optionalString("HUAWEICLOUD_SDK_PROJECT_ID"),
-          onSome: Config.succeed
-        }),
+        projectId: Option.match(connection.projectId, { onNone: () => envProjectId, onSome: Config.succeed }),
         ...Option.match(connection.endpoint, {
           onNone: () => ({}),
           onSome: (url) => ({ endpoint: Config.succeed(url) })

@@ -9,10 +9,14 @@ const shortForm = /^(\d+(?:\.\d+)?)(ms|s|m|h|)$/
 
 /**
  * Reads a duration as users type it: `300ms`, `5s`, `1.5s`, `2m`, `1h`, a bare number of seconds,
- * or any duration Effect reads (`10 seconds`, `2 days`). Fails with a sentence saying what is
+ * or any duration Effect reads (`10 seconds`, `2 days`). Zero is refused unless `allowZero` (a zero
+ * timeout or polling interval is a mistake to report). Fails with a sentence saying what is
  * accepted.
  */
-export const parse = (text: string): Either.Either<Duration.Duration, string> => {
+export const parse = (
+  text: string,
+  options?: { readonly allowZero?: boolean | undefined }
+): Either.Either<Duration.Duration, string> => {
   const normalized = text.trim().toLowerCase()
   const short = shortForm.exec(normalized)
   const duration = short !== null
@@ -24,6 +28,11 @@ export const parse = (text: string): Either.Either<Duration.Duration, string> =>
   return Either.fromOption(
     duration,
     () => `"${text}" is not a duration: write it as 300ms, 5s, 2m or 1h (a bare number is seconds)`
+  ).pipe(
+    Either.filterOrLeft(
+      (parsed) => options?.allowZero === true || Duration.greaterThan(parsed, Duration.zero),
+      () => `"${text}" is zero: give a duration longer than zero, such as 300ms, 5s or 2m`
+    )
   )
 }
 

@@ -1,18 +1,24 @@
-// The program of the `kps-task` executable: runs `Cli.run` with the process's arguments and
-// exits with its code.
+// The program of the `kps-task` executable: `Cli.run` with the process's arguments, run by
+// `NodeRuntime.runMain`, which keeps the process alive, interrupts the program on SIGINT/SIGTERM
+// and exits with the code the teardown gives.
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Cli from "../Cli.js"
+import * as Ref from "effect/Ref"
+import * as Program from "./program.js"
+import * as Signals from "./signals.js"
 
-// Keeps the process alive while the program waits on nothing but a timer-less effect.
-const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
+const stopIsNormal = Effect.runSync(Ref.make(false))
 
-const fiber = Effect.runFork(Cli.run(process.argv).pipe(Effect.provide(NodeContext.layer)))
-
-fiber.addObserver((exit) => {
-  clearInterval(keepAlive)
-  // `run` reports its own failures; anything left is a defect of the program itself.
-  if (Exit.isFailure(exit)) process.stderr.write("kps-task: internal error\n")
-  process.exit(Exit.isSuccess(exit) ? exit.value : 4)
-})
+NodeRuntime.runMain(
+  Program.run(process.argv).pipe(
+    Effect.provideService(Signals.StopIsNormal, stopIsNormal),
+    Effect.provide(NodeContext.layer)
+  ),
+  {
+    // `Program.run` prints its failures in one line, and its logs go to stderr.
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    teardown: Signals.teardown(stopIsNormal, Signals.firstSignal())
+  }
+)

@@ -6,18 +6,31 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import * as DurationText from "./duration.js"
+import * as ProjectId from "./projectId.js"
 
-/** An option whose value is a duration: `300ms`, `5s`, `2m`, `1h`. */
-export const duration = (name: string): Options.Options<Duration.Duration> =>
+/** A text option read by `parse`: a value it refuses is a usage error, `--name: what is wrong`. */
+const parsed = <A>(name: string, parse: (text: string) => Either.Either<A, string>): Options.Options<A> =>
   Options.text(name).pipe(
-    Options.withPseudoName("DURATION"),
     Options.mapEffect((text) =>
-      Either.match(DurationText.parse(text), {
-        onLeft: (message) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: ${message}`))),
+      Either.match(parse(text), {
+        onLeft: (problem) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: ${problem}`))),
         onRight: Effect.succeed
       })
     )
   )
+
+/**
+ * An option whose value is a duration: `300ms`, `5s`, `2m`, `1h`; longer than zero unless
+ * `allowZero` says zero means something.
+ */
+export const duration = (
+  name: string,
+  options?: { readonly allowZero?: boolean | undefined }
+): Options.Options<Duration.Duration> =>
+  parsed(name, (text) => DurationText.parse(text, options)).pipe(Options.withPseudoName("DURATION"))
+
+/** `--project-id`: 32 hex characters. */
+export const projectId: Options.Options<string> = /* @__PURE__ */ parsed("project-id", ProjectId.check)
 
 /** `--json`: machine-readable output. */
 export const json: Options.Options<boolean> = /* @__PURE__ */ Options.boolean("json").pipe(

@@ -1,4 +1,6 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
+import type * as KpsError from "@effect-kps/core/KpsError"
+import type * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
 import * as Ansi from "@effect/printer-ansi/Ansi"
 import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import * as Doc from "@effect/printer/Doc"
@@ -57,6 +59,58 @@ export const progressLine = (progress: Progress): string =>
     attemptsText(progress.attempts)
   }`
 
+const transportReasons: { readonly [R in KpsError.TransportFailure]: string } = {
+  Timeout: "no answer in time",
+  ConnectionRefused: "connection refused",
+  ConnectionReset: "connection reset",
+  DnsLookup: "host not found",
+  Transport: "no answer"
+}
+
+/** What failed, in a few words: `connection refused`, `HTTP 503 KPS.0003`. */
+const failureText = (error: KpsError.KpsError): string => {
+  switch (error._tag) {
+    case "KpsTransportError":
+      return transportReasons[error.reason]
+    case "KpsApiError":
+      // The code is the server's text: made safe, and kept short.
+      return `HTTP ${error.status}${error.errorCode === "" ? "" : ` ${safe(error.errorCode).slice(0, 40)}`}`
+    case "KpsDecodeError":
+      return `an unreadable answer (HTTP ${error.status})`
+    case "KpsInvalidInput":
+      return `invalid ${safe(error.field)}`
+  }
+}
+
+/** Why a request is retried: `connection refused`, `throttled, HTTP 429 APIG.0308`. */
+export const retryReason = (retry: TaskWaiter.Retry): string =>
+  retry.classification === "throttled" ? `throttled, ${failureText(retry.error)}` : failureText(retry.error)
+
+/** A retry under way, and how long until its next try. */
+export interface Retrying {
+  readonly retry: TaskWaiter.Retry
+  readonly nextInMillis: number
+}
+
+/** `retrying: connection refused (attempt 4, next in 8.0s)`: a retry, in a line or on the live line. */
+export const retryText = ({ nextInMillis, retry }: Retrying): string =>
+  `retrying: ${retryReason(retry)} (attempt ${retry.attempt}, next in ${DurationText.format(nextInMillis)})`
+
+/** One JSON Lines record of a retry, for `wait --json`: `event` tells it from a status change. */
+export const retryJson = (retrying: Retrying & { readonly elapsedMillis: number }): string =>
+  JSON.stringify({
+    event: "retry",
+    task_id: retrying.retry.taskId,
+    error: retrying.retry.error._tag,
+    reason: retryReason(retrying.retry),
+    classification: retrying.retry.classification,
+    attempt: retrying.retry.attempt,
+    retries_left: retrying.retry.retriesLeft,
+    next_in_ms: Math.round(retrying.nextInMillis),
+    elapsed_ms: Math.round(retrying.elapsedMillis),
+    attempts: retrying.retry.attempt
+  })
+
 const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
 const phaseColor = (phase: KeypairTask.KeypairTask["phase"] | "waiting"): Ansi.Ansi => {
@@ -70,12 +124,16 @@ const phaseColor = (phase: KeypairTask.KeypairTask["phase"] | "waiting"): Ansi.A
   }
 }
 
-/** What the live line shows: the last task seen (if any), the time waited, the requests sent. */
+/**
+ * What the live line shows: the last task seen (if any), the time waited, the requests sent
+ * (failed ones included), and the retry under way, if any.
+ */
 export interface Live {
   readonly taskId: string
   readonly task: KeypairTask.KeypairTask | undefined
   readonly elapsedMillis: number
   readonly attempts: number
+  readonly retrying?: Retrying | undefined
   readonly frame: number
   readonly done: boolean
   readonly color: boolean
@@ -90,7 +148,8 @@ export const liveLine = (live: Live): string => {
     Doc.text(mark).pipe(Doc.annotate(phaseColor(phase))),
     Doc.text(safe(live.taskId)),
     Doc.text(status).pipe(Doc.annotate(Ansi.combine(Ansi.bold, phaseColor(phase)))),
-    Doc.text(`· ${DurationText.format(live.elapsedMillis)} · ${attemptsText(live.attempts)}`)
+    Doc.text(`· ${DurationText.format(live.elapsedMillis)} · ${attemptsText(live.attempts)}`),
+    ...(live.retrying === undefined ? [] : [Doc.text(`· ${retryText(live.retrying)}`).pipe(Doc.annotate(Ansi.yellow))])
   ])
   const text = live.color ? AnsiDoc.render(doc, { style: "pretty" }) : Doc.render(doc, { style: "pretty" })
   return `\r\u001b[2K${text}`

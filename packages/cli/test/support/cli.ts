@@ -7,6 +7,12 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 export const bin = resolve(packageDir, "bin/kps-task.js")
 const built = resolve(packageDir, "dist/bin.js")
 
+/**
+ * How long a process may run before the harness kills it and fails the test. A backstop against a
+ * hung process, never what a test asserts: a busy machine takes 5 s or more to start the CLI.
+ */
+export const backstopMs = 90_000
+
 /** The CLI is tested as users run it: the built executable. */
 export const assertBuilt = (): void => {
   if (!existsSync(built)) {
@@ -32,91 +38,118 @@ export interface Result {
   readonly stderr: string
 }
 
-/** Runs a program to its end, collecting its output, killing it after `timeoutMs`. */
+/** A process the test started. */
+export interface Running {
+  readonly child: ChildProcess
+  readonly output: () => { readonly stdout: string; readonly stderr: string }
+  /**
+   * Resolves once standard output matches `pattern` (it is tested against all of the output so
+   * far); rejects when the process ends without it.
+   */
+  readonly until: (pattern: RegExp) => Promise<RegExpExecArray>
+  /** How the process ended; rejects when the backstop had to kill it. */
+  readonly ended: Promise<Result>
+  /** Sends `signal` (unless the process has ended) and answers how the process ended. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<Result>
+}
+
+export interface StartOptions {
+  readonly env?: Readonly<Record<string, string>> | undefined
+  /**
+   * Blocks the process this long before the CLI runs, as a busy machine does: tests that pass
+   * with it do not depend on how fast the CLI starts.
+   */
+  readonly slowStartMs?: number | undefined
+}
+
+/** Starts a program, collecting its output. */
+export const spawnProgram = (
+  file: string,
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Readonly<Record<string, string>> | undefined } = {}
+): Running => {
+  const child = spawn(file, args, { env: cleanEnv(options.env), stdio: "pipe" })
+  const name = [file, ...args].join(" ")
+  let stdout = ""
+  let stderr = ""
+  const watchers = new Set<() => void>()
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk
+    watchers.forEach((watcher) => watcher())
+  })
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+
+  let closed = false
+  let backstopFired = false
+  const backstop = setTimeout(() => {
+    backstopFired = true
+    child.kill("SIGKILL")
+  }, backstopMs)
+  const ended = new Promise<Result>((resolveEnded, rejectEnded) => {
+    child.on("error", rejectEnded)
+    child.on("close", (code, signal) => {
+      closed = true
+      clearTimeout(backstop)
+      watchers.forEach((watcher) => watcher())
+      if (backstopFired) {
+        rejectEnded(new Error(`${name} was still running after ${backstopMs} ms:\n${stdout}\n${stderr}`))
+      } else {
+        resolveEnded({ code, signal, stdout, stderr })
+      }
+    })
+  })
+  // A test that only waits for `until` still hears of a process that could not start.
+  ended.catch(() => {})
+
+  const until = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolveUntil, rejectUntil) => {
+      const check = () => {
+        const match = pattern.exec(stdout)
+        if (match !== null) {
+          watchers.delete(check)
+          resolveUntil(match)
+        } else if (closed) {
+          watchers.delete(check)
+          rejectUntil(new Error(`${name} ended without printing ${pattern}:\n${stdout}\n${stderr}`))
+        }
+      }
+      watchers.add(check)
+      check()
+    })
+
+  const stop = (signal: NodeJS.Signals = "SIGTERM") => {
+    if (!closed) child.kill(signal)
+    return ended
+  }
+
+  return { child, output: () => ({ stdout, stderr }), until, ended, stop }
+}
+
+/** Starts `kps-task` with these arguments. */
+export const start = (args: ReadonlyArray<string>, options: StartOptions = {}): Running =>
+  spawnProgram(
+    process.execPath,
+    [
+      ...(options.slowStartMs === undefined ? [] : [
+        "--import",
+        `data:text/javascript,Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${options.slowStartMs})`
+      ]),
+      bin,
+      ...args
+    ],
+    options
+  )
+
+/** Runs `kps-task` with these arguments to its end. */
+export const run = (args: ReadonlyArray<string>, options: StartOptions = {}): Promise<Result> =>
+  start(args, options).ended
+
+/** Runs a program to its end. */
 export const runProgram = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number } = {}
-): Promise<Result> =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, { env: cleanEnv(options.env), stdio: "pipe" })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`${args.join(" ")} did not end within ${options.timeoutMs ?? 15_000} ms:\n${stdout}\n${stderr}`))
-    }, options.timeoutMs ?? 15_000)
-    child.on("error", reject)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resolvePromise({ code, signal, stdout, stderr })
-    })
-  })
+  options: { readonly env?: Readonly<Record<string, string>> | undefined } = {}
+): Promise<Result> => spawnProgram(file, args, options).ended
 
-/** Runs `kps-task` with these arguments to its end, killing it after `timeoutMs`. */
-export const run = (
-  args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number } = {}
-): Promise<Result> => runProgram(process.execPath, [bin, ...args], options)
-
-/** A running `kps-task` process, for commands that run until stopped. */
-export interface Running {
-  readonly child: ChildProcess
-  readonly firstLine: string
-  readonly output: () => { readonly stdout: string; readonly stderr: string }
-  /** Sends `signal` and answers how the process ended (killed hard after `timeoutMs`). */
-  readonly stop: (signal?: NodeJS.Signals, timeoutMs?: number) => Promise<Result>
-}
-
-/** Starts `kps-task` and waits for the first line of its standard output. */
-export const start = (
-  args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number } = {}
-): Promise<Running> =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(options.env), stdio: "pipe" })
-    let stdout = ""
-    let stderr = ""
-    let ended: Result | undefined
-    const endWaiters: Array<(result: Result) => void> = []
-    child.stdout.setEncoding("utf8")
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(
-        new Error(`kps-task ${args.join(" ")} printed no line within ${options.timeoutMs ?? 15_000} ms:\n${stderr}`)
-      )
-    }, options.timeoutMs ?? 15_000)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      ended = { code, signal, stdout, stderr }
-      endWaiters.forEach((waiter) => waiter(ended!))
-      reject(new Error(`kps-task ${args.join(" ")} ended before printing a line:\n${stdout}\n${stderr}`))
-    })
-    child.on("error", reject)
-    const stop = (signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000) =>
-      new Promise<Result>((resolveStop) => {
-        if (ended !== undefined) return resolveStop(ended)
-        const hard = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-        endWaiters.push((result) => {
-          clearTimeout(hard)
-          resolveStop(result)
-        })
-        child.kill(signal)
-      })
-    child.stdout.on("data", (chunk: string) => {
-      const before = stdout
-      stdout += chunk
-      const newline = stdout.indexOf("\n")
-      if (before.includes("\n") || newline < 0) return
-      clearTimeout(timer)
-      resolvePromise({
-        child,
-        firstLine: stdout.slice(0, newline),
-        output: () => ({ stdout, stderr }),
-        stop
-      })
-    })
-  })
+/** The first line a process prints on standard output. */
+export const firstLine = async (running: Running): Promise<string> => (await running.until(/^(.*)\n/))[1]

@@ -1,30 +1,40 @@
 import { KpsEmulator, type TaskStore } from "@effect-kps/emulator"
-import { Effect, Exit, Scope } from "effect"
+import { type Duration, Effect, Layer, ManagedRuntime, TestClock, TestContext } from "effect"
+import { createServer as createHttpServer } from "node:http"
 import { createServer } from "node:net"
 
 export const projectId = KpsEmulator.defaultProjectId
 
-/** An emulator in the test process, on a free loopback port, until `close`. */
+/**
+ * An emulator in the test process, on a free loopback port, until `close`. Its clock is a
+ * `TestClock` that starts at the real time (signatures are dated) and moves only with `advance`:
+ * a task keeps its status until the test moves it on, however slowly the CLI runs.
+ */
 export interface InProcess {
   readonly url: string
   readonly store: TaskStore.TaskStore
   /** Creates an associate task; its durations default to the emulator's. */
   readonly createTask: (options?: Partial<TaskStore.NewTask>) => Promise<TaskStore.Task>
+  /** Moves the emulator's clock, and so its tasks, forward. */
+  readonly advance: (duration: Duration.DurationInput) => Promise<void>
   readonly close: () => Promise<void>
 }
 
 export const startInProcess = async (options: KpsEmulator.Options = {}): Promise<InProcess> => {
-  const scope = Effect.runSync(Scope.make())
-  const emulator = await Effect.runPromise(Scope.extend(KpsEmulator.make(options), scope))
+  const runtime = ManagedRuntime.make(KpsEmulator.layer(options).pipe(Layer.provideMerge(TestContext.TestContext)))
+  const emulator = await runtime.runPromise(
+    Effect.zipLeft(KpsEmulator.KpsEmulator, TestClock.setTime(Date.now()))
+  )
   let servers = 0
   return {
     url: emulator.url,
     store: emulator.store,
     createTask: (task = {}) =>
-      Effect.runPromise(
+      runtime.runPromise(
         emulator.store.create({ projectId, operation: "associate", serverId: `server-${++servers}`, ...task })
       ),
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    advance: (duration) => runtime.runPromise(TestClock.adjust(duration)),
+    close: () => runtime.dispose()
   }
 }
 
@@ -37,5 +47,36 @@ export const closedPort = (): Promise<number> =>
       const address = server.address()
       const port = typeof address === "object" && address !== null ? address.port : 0
       server.close(() => resolve(port))
+    })
+  })
+
+/** A loopback server that counts the requests made to it, and refuses each with a 400. */
+export interface Tripwire {
+  readonly url: string
+  readonly requests: () => number
+  readonly close: () => Promise<void>
+}
+
+/** Starts a {@link Tripwire}: point a CLI at it to show that it sent nothing. */
+export const tripwire = (): Promise<Tripwire> =>
+  new Promise((resolve, reject) => {
+    let requests = 0
+    const server = createHttpServer((_request, response) => {
+      requests++
+      response.writeHead(400, { "content-type": "application/json", connection: "close" })
+      response.end(JSON.stringify({ error_code: "TRIPWIRE", error_msg: "this request should not have been sent" }))
+    })
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests: () => requests,
+        close: () => {
+          server.closeAllConnections()
+          return new Promise((resolveClose) => server.close(() => resolveClose()))
+        }
+      })
     })
   })

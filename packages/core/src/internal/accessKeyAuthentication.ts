@@ -2,8 +2,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { KpsInvalidInput } from "../KpsError.js"
-import { type Authenticator, invalid, scrubber } from "./authentication.js"
+import { type Authenticator, invalid } from "./authentication.js"
 import { makeResolver } from "./projectId.js"
+import * as Scrubber from "./scrubber.js"
 import * as Crypto from "./signer/crypto.js"
 import { signHttpRequest } from "./signer/sign.js"
 import { validateSecretHeader } from "./validation.js"
@@ -37,10 +38,9 @@ export const make = (credentials: {
       ? (request: HttpClientRequest.HttpClientRequest) => request
       : HttpClientRequest.setHeader("X-Security-Token", securityToken)
     return {
-      headers: undefined,
-      sign: (request: HttpClientRequest.HttpClientRequest) =>
+      authenticate: (request: HttpClientRequest.HttpClientRequest) =>
         signHttpRequest(key, credentials.accessKeyId, withSecurityToken(request)),
       lookUpProjectId: makeResolver,
-      scrub: scrubber(securityToken === undefined ? [secret] : [secret, securityToken])
+      scrub: Scrubber.make(securityToken === undefined ? [secret] : [secret, securityToken])
     }
   })

@@ -1,13 +1,11 @@
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { KpsError } from "../KpsError.js"
 import { KpsInvalidInput } from "../KpsError.js"
 import type { Exchange } from "./exchange.js"
+import * as Scrubber from "./scrubber.js"
 import { validateSecretHeader } from "./validation.js"
-
-/** Headers that carry secrets: redacted wherever platform code prints headers. */
-export const secretHeaderNames: ReadonlyArray<string> = ["authorization", "x-auth-token", "x-security-token"]
 
 /**
  * The key of the method by which credentials make their authenticator. Each kind of credentials
@@ -27,32 +25,24 @@ export interface ProjectLookup {
 
 export interface Authenticator {
   /**
-   * Headers that authenticate any request as they are (a token), added when a request is built;
-   * or, for signatures, `undefined`.
+   * Authenticates a request (a token header, or a signature): run for every attempt, as the last
+   * step before sending.
    */
-  readonly headers: Readonly<Record<string, string>> | undefined
-  /**
-   * Signs a request: run for every attempt, as the last step before sending; `undefined` when
-   * {@link headers} suffice.
-   */
-  readonly sign:
-    | ((request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>)
-    | undefined
+  readonly authenticate: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientRequest.HttpClientRequest>
   /** Looks the project id up in IAM, for credentials that can (access keys); else `undefined`. */
   readonly lookUpProjectId:
     | ((lookup: ProjectLookup) => Effect.Effect<Effect.Effect<string, KpsError>>)
     | undefined
-  /** Removes any secret that a peer or a transport may echo back into a text we show. */
-  readonly scrub: (text: string) => string
+  /** Removes any secret, or piece of one, that a peer or a transport may echo into a text we show. */
+  readonly scrub: Scrubber.Scrubber
 }
 
 /** Credentials that can make their authenticator. */
 export interface Authenticating {
   readonly "~effect-kps/authenticator": () => Effect.Effect<Authenticator, KpsInvalidInput>
 }
-
-export const scrubber = (secrets: ReadonlyArray<string>) => (text: string): string =>
-  secrets.reduce((acc, secret) => acc.split(secret).join("<redacted>"), text)
 
 export const invalid = (field: string, description: string) => Effect.fail(new KpsInvalidInput({ field, description }))
 
@@ -62,11 +52,13 @@ export const isAuthenticating = (u: unknown): u is Authenticating =>
 
 /** The authenticator of a token: one header. */
 export const fromToken = (token: string): Effect.Effect<Authenticator, KpsInvalidInput> =>
-  Effect.as(validateSecretHeader("credentials.token", token), {
-    headers: { "X-Auth-Token": token },
-    sign: undefined,
-    lookUpProjectId: undefined,
-    scrub: scrubber([token])
+  Effect.map(validateSecretHeader("credentials.token", token), () => {
+    const withToken = HttpClientRequest.setHeader("X-Auth-Token", token)
+    return {
+      authenticate: (request) => Effect.succeed(withToken(request)),
+      lookUpProjectId: undefined,
+      scrub: Scrubber.make([token])
+    }
   })
 
 /**

@@ -1,18 +1,16 @@
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
-import { decodeResponse, type KeypairTask } from "../KeypairTask.js"
+import { decodeResponse, KeypairTask } from "../KeypairTask.js"
 import type { GetTaskOptions, Options, Service } from "../KpsClient.js"
 import { type KpsError, KpsInvalidInput } from "../KpsError.js"
 import * as KpsRegion from "../KpsRegion.js"
 import * as Authentication from "./authentication.js"
 import * as Exchange from "./exchange.js"
 import { percentEncode } from "./percentEncoding.js"
+import * as Sending from "./sending.js"
 import { TransportTimeouts } from "./transportTimeouts.js"
 import {
   idProblem,
@@ -66,35 +64,6 @@ const makeDefaultProjectId = (
     return yield* authenticator.lookUpProjectId({ exchange, iamEndpoint, region: options.region, headers, timeout })
   })
 
-interface Processing {
-  readonly preprocess: HttpClient.HttpClient.Preprocess<HttpClientError.HttpClientError, never>
-  readonly postprocess: HttpClient.HttpClient.Postprocess<HttpClientError.HttpClientError, never>
-}
-
-const hasProcessing = (client: object): client is Processing =>
-  typeof (client as Partial<Processing>).preprocess === "function" &&
-  typeof (client as Partial<Processing>).postprocess === "function"
-
-/**
- * A client that signs as the very last step before the base client sends: after every
- * request mapping, the base client's own and any in `transformClient`, so a signature covers the
- * request as sent; and again on every attempt, so a retry is signed with a fresh date.
- * (`HttpClient.mapRequestEffect` would run before mappings added on top of it.)
- */
-const signLast = (
-  base: HttpClient.HttpClient,
-  sign: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>
-): HttpClient.HttpClient =>
-  hasProcessing(base)
-    ? HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
-      (request) => base.postprocess(Effect.flatMap(request, sign)),
-      base.preprocess
-    )
-    : HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-      (request) => Effect.flatMap(Effect.flatMap(request, sign), base.execute),
-      Effect.succeed
-    )
-
 const spanOptions = { kind: "client", captureStackTrace: false } as const
 
 export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, HttpClient.HttpClient> =>
@@ -108,23 +77,29 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     const commonHeaders = {
       "Content-Type": "application/json",
       "Accept": "application/json",
-      "User-Agent": userAgentSuffix === "" ? `effect-kps/${version}` : `effect-kps/${version} ${userAgentSuffix}`,
-      ...authenticator.headers
+      "User-Agent": userAgentSuffix === "" ? `effect-kps/${version}` : `effect-kps/${version} ${userAgentSuffix}`
     }
 
-    // The platform's own client span and trace headers are off around each exchange (see
-    // exchange.ts): each call is one span of ours, and CORS preflights stay simple.
+    // Credentials go on last, below any transformClient (see sending.ts). The platform's own
+    // client span and trace headers are off around each exchange (see exchange.ts): each call is
+    // one span of ours, and CORS preflights stay simple.
     const base = yield* HttpClient.HttpClient
     const client = (options.transformClient ?? identity)(
-      authenticator.sign === undefined ? base : signLast(base, authenticator.sign)
+      Sending.make(base, authenticator.authenticate, authenticator.scrub)
     )
-    // Secret headers are redacted around a call only when a transformClient could print them.
-    const exchange = Exchange.make(
-      client,
-      authenticator.scrub,
-      options.transformClient === undefined ? undefined : yield* FiberRef.get(Headers.currentRedactedNames),
-      yield* TransportTimeouts
-    )
+    const transportTimeouts = yield* TransportTimeouts
+    const exchange = Exchange.make(client, authenticator.scrub, {
+      transport: transportTimeouts,
+      overall: !transportTimeouts || options.transformClient !== undefined
+    })
+    const scrubTask = (task: KeypairTask): KeypairTask => {
+      const taskId = authenticator.scrub(task.taskId)
+      const taskStatus = task.taskStatus === undefined ? undefined : authenticator.scrub(task.taskStatus)
+      const serverId = task.serverId === undefined ? undefined : authenticator.scrub(task.serverId)
+      return taskId === task.taskId && taskStatus === task.taskStatus && serverId === task.serverId
+        ? task
+        : new KeypairTask({ taskId, taskStatus, serverId }, true)
+    }
     const defaultProjectId = yield* makeDefaultProjectId(
       options,
       authenticator,
@@ -132,6 +107,12 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
       commonHeaders,
       defaultRequestTimeout
     )
+
+    // A peer may echo a secret into any field: the task's are scrubbed like an error's.
+    const decodeTask = (taskId: string) => {
+      const decode = decodeResponse(taskId)
+      return (json: unknown) => Effect.map(decode(json), scrubTask)
+    }
 
     // Runs on every call: checks are synchronous and the span is filled in directly.
     const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>
@@ -151,7 +132,7 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
           const request = HttpClientRequest.get(url).pipe(
             HttpClientRequest.setHeaders({ ...commonHeaders, "X-Project-Id": projectId })
           )
-          return exchange(request, { timeout, decode: decodeResponse(taskId), expected: "a task", span })
+          return exchange(request, { timeout, decode: decodeTask(taskId), expected: "a task", span })
         }
         const callProjectId = callOptions?.projectId
         if (callProjectId !== undefined) {

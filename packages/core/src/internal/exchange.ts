@@ -1,4 +1,3 @@
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -10,13 +9,14 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { constTrue } from "effect/Function"
 import * as LogLevel from "effect/LogLevel"
-import * as ParseResult from "effect/ParseResult"
-import type * as Predicate from "effect/Predicate"
-import * as Stream from "effect/Stream"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Tracer from "effect/Tracer"
 import { KpsApiError, KpsDecodeError, KpsTransportError } from "../KpsError.js"
-import { secretHeaderNames } from "./authentication.js"
+import * as Body from "./body.js"
 import * as ErrorBody from "./errorBody.js"
+import * as ParseIssue from "./parseIssue.js"
+import { KpsResponse } from "./response.js"
+import * as Scrubber from "./scrubber.js"
 import * as TransportFailure from "./transportFailure.js"
 import { currentRequestTimeout } from "./transportTimeouts.js"
 
@@ -35,91 +35,65 @@ export type Exchange = <A>(
 
 const isSuccess = (status: number) => status >= 200 && status < 300
 
-/** The largest body read: a task is a few hundred bytes; anything near this is not a KPS answer. */
-export const maxBodyBytes = 1024 * 1024
-
-class BodyTooLarge {
-  constructor(readonly bytes: number | undefined) {}
-}
-
-const tooLargeDescription = (tooLarge: BodyTooLarge) =>
-  `the body${
-    tooLarge.bytes === undefined ? "" : ` of ${tooLarge.bytes} bytes`
-  } exceeds the ${maxBodyBytes}-byte limit and was not read`
-
-/**
- * Reads a body of at most {@link maxBodyBytes}. A declared `Content-Length` is checked before
- * reading; a body without one is read as a stream and abandoned once it passes the limit.
- */
-const readBounded = (
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.ResponseError | BodyTooLarge> => {
-  const declared = response.headers["content-length"]
-  if (declared !== undefined) {
-    const bytes = Number(declared)
-    return bytes > maxBodyBytes ? Effect.fail(new BodyTooLarge(bytes)) : response.text
-  }
-  const decoder = new TextDecoder()
-  return response.stream.pipe(
-    Stream.mapAccumEffect(0, (total, chunk) =>
-      total + chunk.length > maxBodyBytes
-        ? Effect.fail(new BodyTooLarge(undefined))
-        : Effect.succeed([total + chunk.length, decoder.decode(chunk, { stream: true })] as const)),
-    Stream.runFold("", (text, part) => text + part),
-    Effect.map((text) => text + decoder.decode()),
-    // An answer with no body at all (a 204, say) has no stream to read: it is an empty body.
-    Effect.catchIf(
-      (error): error is HttpClientError.ResponseError =>
-        error instanceof HttpClientError.ResponseError && error.reason === "EmptyBody",
-      () => Effect.succeed("")
-    )
-  )
-}
-
-const preview = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
+/** How much of an unreadable 2xx body a decode error quotes. */
+const previewLength = 120
 
 const disabled = constTrue
 
 /**
  * Around each exchange the fiber gets two settings the transport reads: the platform's own
  * client span is off (each call is one span of ours), and a transport that enforces timeouts gets
- * the call's timeout. Both are set just before sending and put back once the answer (or the
- * failure) is read: plain sets, not `Effect.locally` (as `HttpClient.withTracerDisabledWhen`
- * uses), whose acquire-use-release cost a tenth of the throughput each at 64 concurrent calls.
+ * the call's timeout. Both are put back as they were however the exchange ends: an answer, a
+ * failure, a defect or an interruption. One acquire-release for both: `Effect.locally` per
+ * setting costs one each.
  */
-const enter = (timeout: Duration.Duration | undefined) =>
-  Effect.zipLeft(
-    FiberRef.getAndSet(HttpClient.currentTracerDisabledWhen, disabled),
-    timeout === undefined ? Effect.void : FiberRef.set(currentRequestTimeout, timeout)
-  )
-
-const leave = (previous: Predicate.Predicate<HttpClientRequest.HttpClientRequest>) =>
-  Effect.zipRight(
-    FiberRef.set(HttpClient.currentTracerDisabledWhen, previous),
-    FiberRef.set(currentRequestTimeout, undefined)
+const withSettings = <A, E>(
+  effect: Effect.Effect<A, E>,
+  timeout: Duration.Duration | undefined
+): Effect.Effect<A, E> =>
+  Effect.acquireUseRelease(
+    Effect.zip(
+      FiberRef.getAndSet(HttpClient.currentTracerDisabledWhen, disabled),
+      FiberRef.getAndSet(currentRequestTimeout, timeout)
+    ),
+    () => effect,
+    ([tracerDisabledWhen, requestTimeout]) =>
+      Effect.zipRight(
+        FiberRef.set(HttpClient.currentTracerDisabledWhen, tracerDisabledWhen),
+        FiberRef.set(currentRequestTimeout, requestTimeout)
+      )
   )
 
 const isDebugEnabled = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
   LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
 
+/** The body, bounded: through the answer's own read when it is ours, else read here. */
+const bodyOf = (response: HttpClientResponse.HttpClientResponse) =>
+  response instanceof KpsResponse ? response.body : Body.read(response)
+
 /**
  * The exchange of a client. It runs on every call, so it is written as plain pipelines: no
- * generators, no log annotations unless debug logging is on, and the redaction of secret headers
- * scoped around the call only when a `transformClient` could print them.
+ * generators, and no log annotations unless debug logging is on. Every text that came over the
+ * wire and ends in an error or a span is bounded and scrubbed of the client's secrets.
  */
 export const make = (
   client: HttpClient.HttpClient,
-  scrub: (text: string) => string,
-  redactedHeaderNames: ReadonlyArray<string | RegExp> | undefined,
-  /** The transport aborts requests on `currentRequestTimeout` itself: no fiber races it. */
-  transportTimeouts: boolean
+  scrub: Scrubber.Scrubber,
+  timeouts: {
+    /** The transport aborts requests on `currentRequestTimeout` itself. */
+    readonly transport: boolean
+    /**
+     * A fiber races the whole exchange too: needed unless the transport enforces timeouts and
+     * nothing runs between the client and the transport (a `transformClient` could hang, retry or
+     * sleep where no transport timer sees it).
+     */
+    readonly overall: boolean
+  }
 ): Exchange => {
-  const redacted = redactedHeaderNames === undefined ? undefined : [...redactedHeaderNames, ...secretHeaderNames]
-
   const transportError = (error: HttpClientError.HttpClientError) =>
     new KpsTransportError({
       reason: TransportFailure.classify(error.cause),
-      description: scrub(TransportFailure.describe(error))
+      description: Scrubber.keep(scrub, TransportFailure.describe(error), ErrorBody.limits.errorMessage)
     })
 
   const logAnswer = (status: number, requestId: string | undefined, url: string) =>
@@ -131,76 +105,73 @@ export const make = (
     response: HttpClientResponse.HttpClientResponse,
     decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
     expected: string,
-    span: Tracer.Span,
-    settled: Effect.Effect<void>
+    span: Tracer.Span
   ): Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError> => {
     const status = response.status
-    const requestId = response.headers["x-request-id"]
+    const requestIdHeader = response.headers["x-request-id"]
+    const requestId = ErrorBody.keep(scrub, requestIdHeader, ErrorBody.limits.requestId)
     span.attribute("http.response.status_code", status)
     if (requestId !== undefined) span.attribute("kps.request_id", requestId)
-    const decodeError = (description: string) =>
-      new KpsDecodeError({ status, requestId, description: scrub(description) })
+    const decodeError = (description: string) => new KpsDecodeError({ status, requestId, description })
     const interpret = (body: string): Effect.Effect<A, KpsApiError | KpsDecodeError> => {
       if (!isSuccess(status)) {
-        const parsed = ErrorBody.parse(body)
         return Effect.fail(
-          new KpsApiError({
+          new KpsApiError(ErrorBody.apiErrorFields({
             status,
-            errorCode: parsed.errorCode,
-            errorMessage: scrub(parsed.errorMessage),
-            requestId: requestId ?? parsed.requestId,
+            body,
+            requestId: requestIdHeader,
             retryAfter: response.headers["retry-after"]
-          })
+          }, scrub))
         )
       }
       if (body.trim() === "") return Effect.fail(decodeError("the body is empty"))
       const json = Either.try(() => JSON.parse(body) as unknown)
-      if (Either.isLeft(json)) return Effect.fail(decodeError(`the body is not JSON: ${preview(body)}`))
+      if (Either.isLeft(json)) {
+        const preview = Scrubber.keep(scrub, body, previewLength)
+        return Effect.fail(
+          decodeError(`the body is not JSON: ${JSON.stringify(preview.length < body.length ? `${preview}…` : preview)}`)
+        )
+      }
       return Effect.mapError(
         decode(json.right),
-        (error) => decodeError(`the body is not ${expected}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+        (error) => decodeError(`the body is not ${expected}: ${ParseIssue.describe(error)}`)
       )
     }
-    const body = readBounded(response).pipe(
+    const body = bodyOf(response).pipe(
       Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
-        !(error instanceof BodyTooLarge)
+        !(error instanceof Body.BodyTooLarge)
           ? transportError(error)
           : isSuccess(status)
-          ? decodeError(tooLargeDescription(error))
-          : new KpsApiError({ status, errorCode: "", errorMessage: tooLargeDescription(error), requestId })
+          ? decodeError(Body.describeTooLarge(error))
+          : new KpsApiError({ status, errorCode: "", errorMessage: Body.describeTooLarge(error), requestId })
       ),
       Effect.flatMap(interpret)
     )
-    // The transport has sent the request and started its timer: the settings are put back.
-    return Effect.zipRight(
-      settled,
-      Effect.withFiberRuntime<A, KpsApiError | KpsDecodeError | KpsTransportError>((fiber) =>
-        isDebugEnabled(fiber) ? Effect.zipRight(logAnswer(status, requestId, response.request.url), body) : body
-      )
+    return Effect.withFiberRuntime<A, KpsApiError | KpsDecodeError | KpsTransportError>((fiber) =>
+      isDebugEnabled(fiber) ? Effect.zipRight(logAnswer(status, requestId, response.request.url), body) : body
     )
   }
 
   return (request, { decode, expected, span, timeout }) => {
-    const enforced = Duration.isFinite(timeout) && transportTimeouts ? timeout : undefined
-    const answered = Effect.flatMap(enter(enforced), (previous) => {
-      const settled = leave(previous)
-      return client.execute(request).pipe(
-        Effect.flatMap((response) => read(response, decode, expected, span, settled)),
+    const enforced = Duration.isFinite(timeout) && timeouts.transport ? timeout : undefined
+    const answered = withSettings(
+      client.execute(request).pipe(
+        Effect.flatMap((response) => read(response, decode, expected, span)),
         Effect.catchIf(HttpClientError.isHttpClientError, (error) =>
           // A transformClient with `filterStatusOk` turns an error answer into a ResponseError:
           // it is still an answer, read like any other.
           error._tag === "ResponseError" && error.reason === "StatusCode"
-            ? read(error.response, decode, expected, span, settled)
-            : Effect.zipRight(settled, Effect.fail(transportError(error))))
-      )
-    })
-    const bounded = !Duration.isFinite(timeout) || transportTimeouts
+            ? read(error.response, decode, expected, span)
+            : Effect.fail(transportError(error)))
+      ),
+      enforced
+    )
+    return !Duration.isFinite(timeout) || !timeouts.overall
       ? answered
       : Effect.timeoutFail(answered, {
         duration: timeout,
         onTimeout: () =>
           new KpsTransportError({ reason: "Timeout", description: `no answer within ${Duration.format(timeout)}` })
       })
-    return redacted === undefined ? bounded : Effect.locally(bounded, Headers.currentRedactedNames, redacted)
   }
 }

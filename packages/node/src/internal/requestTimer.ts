@@ -9,6 +9,10 @@ import * as FiberId from "effect/FiberId"
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
+/** Whether the fiber's `Clock` is the live one, which gets plain timers. */
+export const usesPlainTimer = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
+  Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock) === liveClock
+
 /**
  * Calls `onTimeout` after `duration` on the fiber's `Clock`, unless cancelled first; returns the
  * cancel function. The live clock gets a plain timer, the cheapest there is; any other clock (a
@@ -19,11 +23,11 @@ export const start = (
   duration: Duration.Duration,
   onTimeout: () => void
 ): () => void => {
-  const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
-  if (clock === liveClock) {
+  if (usesPlainTimer(fiber)) {
     const handle = setTimeout(onTimeout, Duration.toMillis(duration))
     return () => clearTimeout(handle)
   }
+  const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
   const sleeper = Effect.runFork(clock.sleep(duration))
   sleeper.addObserver((exit) => {
     if (Exit.isSuccess(exit)) onTimeout()

@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
+import * as ContentEncoding from "./contentEncoding.js"
 import * as RequestTimer from "./requestTimer.js"
 
 // A lean HttpClient over an undici dispatcher. Measured against @effect/platform-node's undici
@@ -41,10 +42,17 @@ const requestBody = (body: HttpBody.HttpBody): RequestBody => {
   }
 }
 
+/**
+ * Statuses whose answers have no content, whatever the server sends after the headers (the Fetch
+ * standard's "null body status"): their body reads as empty, as it does through fetch.
+ */
+const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
+
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   readonly headers: Headers.Headers
+  private readonly content: Readable | undefined
   private cachedText: Promise<string> | undefined
 
   constructor(
@@ -56,6 +64,14 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     this.headers = Headers.fromInput(source.headers as Record<string, string | ReadonlyArray<string>>)
     // An unread body that errors later must not become an unhandled error event.
     source.body.on("error", () => {})
+    if (nullBodyStatuses.has(source.statusCode)) {
+      // Bytes a server sends anyway are not part of the answer; the connection is not reused.
+      source.body.destroy()
+      this.content = undefined
+    } else {
+      // Decompressed as fetch does (gzip, deflate, br); the reader bounds what it takes.
+      this.content = ContentEncoding.decode(source.body, this.headers["content-encoding"])
+    }
   }
 
   get status(): number {
@@ -82,8 +98,17 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     })
   }
 
+  private readBytes(): Promise<Buffer> {
+    const content = this.content
+    if (content === undefined) return Promise.resolve(Buffer.alloc(0))
+    // undici reads its own body in one go; a decompressed one is collected.
+    return content === this.source.body
+      ? this.source.body.arrayBuffer().then((buffer) => Buffer.from(buffer))
+      : ContentEncoding.collect(content)
+  }
+
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.read(() => this.cachedText ??= this.source.body.text())
+    return this.read(() => this.cachedText ??= this.readBytes().then((bytes) => bytes.toString("utf8")))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -94,11 +119,18 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.read(() => this.source.body.arrayBuffer())
+    return this.read(() =>
+      this.readBytes().then((bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
+    ) as Effect.Effect<ArrayBuffer, HttpClientError.ResponseError>
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return this.read(() => this.source.body.formData() as Promise<FormData>)
+    return this.read(() =>
+      this.readBytes().then((bytes) =>
+        new Response(new Uint8Array(bytes), { headers: { "content-type": this.headers["content-type"] ?? "" } })
+          .formData()
+      )
+    )
   }
 
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
@@ -109,11 +141,19 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Stream.fromAsyncIterable(this.source.body as AsyncIterable<Uint8Array>, this.decodeError)
+    return this.content === undefined
+      ? Stream.empty
+      : Stream.fromAsyncIterable(this.content as AsyncIterable<Uint8Array>, this.decodeError)
   }
 
+  // Printing an answer does not read its body (the platform's responses read it to show it).
   toJSON(): unknown {
-    return IncomingMessage.inspect(this, { _id: "@effect/platform/HttpClientResponse", status: this.status })
+    return {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status,
+      headers: Inspectable.redact(this.headers)
+    }
   }
 }
 
@@ -122,6 +162,9 @@ const requestError = (
   cause: unknown,
   reason: "Transport" | "InvalidUrl"
 ) => new HttpClientError.RequestError({ request, reason, cause })
+
+const proxyAuthenticationRequired = () =>
+  new Error("proxy authentication required: the server answered 407, which no proxy of ours can answer")
 
 /**
  * Sends one request. One `AbortController` serves both ways a request ends early: interruption of
@@ -154,6 +197,12 @@ const send = (
       signal: controller.signal
     }).then(
       (response) => {
+        if (response.statusCode === 407) {
+          // What fetch does with a 407 it cannot answer: a network error, not an answer.
+          response.body.on("error", () => {}).destroy()
+          cancelTimer?.()
+          return resume(Effect.fail(requestError(request, proxyAuthenticationRequired(), "Transport")))
+        }
         if (cancelTimer !== undefined) response.body.once("close", cancelTimer)
         resume(Effect.succeed(new UndiciResponse(request, response, controller)))
       },

@@ -1,33 +1,38 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 
 /**
- * At most `limit` permits in any window of `window`, bursts included: a log of the last `limit`
- * grant times, and a wait until the oldest leaves the window. Effect's RateLimiter offers token
- * bucket and fixed window, which both let up to twice the limit through in a sliding window.
- * Grants are serialized, so concurrent callers never overshoot. Time is the `Clock`'s.
+ * At most `limit` requests arriving in any window of `window`, however long they take to get
+ * there. What a server counts is arrivals, and counting grants is not enough: connection set-up
+ * can hold the first requests back until they land together with the next ones. So a request
+ * holds one of `limit` slots from its grant until it ends (answered or failed), and its slot is
+ * free again `window` after that end: two requests that share a slot arrive at least `window`
+ * apart, whatever the delays between grant, arrival and answer. (Effect's RateLimiter counts
+ * grants, with a token bucket or a fixed window, which also let up to twice the limit through in
+ * a sliding window.) Time is the `Clock`'s; a slot is given back by a fiber in the scope.
  */
-export const make = (limit: number, window: Duration.Duration): Effect.Effect<Effect.Effect<void>> =>
-  Effect.map(Effect.makeSemaphore(1), (semaphore) => {
+export const make = (
+  limit: number,
+  window: Duration.Duration
+): Effect.Effect<<A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const slots = yield* Effect.makeSemaphore(limit)
     const windowMillis = Duration.toMillis(window)
-    // Grant times, oldest first, from `oldest` on: dropping the expired ones moves an index, not
-    // the array (shifting it costs its length, which a raised limit makes large).
-    let granted: Array<number> = []
-    let oldest = 0
-    return semaphore.withPermits(1)(Effect.gen(function*() {
-      for (;;) {
-        const now = yield* Clock.currentTimeMillis
-        while (oldest < granted.length && granted[oldest] <= now - windowMillis) oldest++
-        if (oldest > 1024 && oldest * 2 > granted.length) {
-          granted = granted.slice(oldest)
-          oldest = 0
-        }
-        if (granted.length - oldest < limit) {
-          granted.push(now)
-          return
-        }
-        yield* Effect.sleep(Duration.millis(granted[oldest] + windowMillis - now))
-      }
-    }))
+    // Asks the Clock again after each sleep: a timer may fire a moment before the Clock agrees.
+    const freeAt = (at: number): Effect.Effect<void> =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => now >= at ? slots.release(1) : Effect.zipRight(Effect.sleep(Duration.millis(at - now)), freeAt(at))
+      )
+    const release = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (end) => Effect.forkIn(Effect.interruptible(freeAt(end + windowMillis)), scope)
+    )
+    return <A, E>(request: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(restore(slots.take(1)), Effect.ensuring(restore(request), release))
+      )
   })

@@ -1,12 +1,13 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as KpsError from "@effect-kps/core/KpsError"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
-import * as ParseResult from "effect/ParseResult"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
@@ -17,7 +18,7 @@ import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { WaitState } from "../WaitState.js"
-import { TaskFailed, WaitTimeout } from "./errors.js"
+import { TaskFailed, WaitDefect, WaitTimeout } from "./errors.js"
 import * as RetryAfter from "./retryAfter.js"
 import * as SlidingWindow from "./slidingWindow.js"
 
@@ -29,7 +30,7 @@ const decodeState = (taskId: string, saved: unknown) =>
       (error) =>
         new KpsError.KpsInvalidInput({
           field: "resume",
-          description: `the saved wait state does not decode: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+          description: `the saved wait state does not decode: ${KpsError.describeParseError(error)}`
         })
     ),
     (state) =>
@@ -44,6 +45,17 @@ const decodeState = (taskId: string, saved: unknown) =>
   )
 
 const decodeWaitState = /* @__PURE__ */ Schema.decodeUnknown(WaitState)
+
+/** A deadline option, checked before anything is sent. */
+const decodeDeadline = (input: Duration.DurationInput): Effect.Effect<Duration.Duration, KpsError.KpsInvalidInput> => {
+  // Effect reads NaN and negative numbers as zero: here they are mistakes.
+  const decoded = typeof input === "number" && !(input >= 0) ? undefined : Duration.decodeUnknown(input)
+  return decoded !== undefined && decoded._tag === "Some"
+    ? Effect.succeed(decoded.value)
+    : Effect.fail(
+      new KpsError.KpsInvalidInput({ field: "deadline", description: `${String(input)} is not a duration` })
+    )
+}
 
 /** A task the service says it does not know (yet): tolerated for `notFoundGrace` polls. */
 const isNotFound = (error: KpsError.KpsError) =>
@@ -68,6 +80,11 @@ const cadenceOf = (policy: WaitPolicy.WaitPolicy): Cadence => {
   return cadence
 }
 
+/** Runs a request under a shared rate limit, when many waits share one. */
+type Limit = <A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>
+
+const unlimited: Limit = (request) => request
+
 /**
  * One wait, as the little mutable state it carries between polls. Thousands of waits sleep at
  * once, so what a sleeping wait holds is this object and one continuation, no more.
@@ -79,8 +96,9 @@ interface Wait {
   readonly retry: WaitPolicy.RetryPolicy
   readonly failOnUnknownStatus: boolean
   readonly observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
-  readonly beforeRequest: Effect.Effect<void>
+  readonly limit: Limit
   readonly onState: WaitOptions["onState"]
+  readonly onRetry: WaitOptions["onRetry"]
   readonly span: Tracer.Span
   readonly startedAt: number
   readonly deadlineAt: number
@@ -104,34 +122,38 @@ const timedOut = (wait: Wait) =>
       })
     ))
 
+/** One request, timed from its grant: it may not outlive the wait. */
+const send = (wait: Wait) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const attempt = ++wait.attempts
+    const timeout = Duration.min(wait.client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
+    return Effect.zipRight(
+      Metric.increment(WaitMetrics.polls),
+      wait.client.getTask(wait.taskId, { timeout }).pipe(
+        Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
+        Effect.withSpan("TaskWaiter.poll", {
+          attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
+          captureStackTrace: false
+        })
+      )
+    )
+  })
+
 /** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
 const poll = (wait: Wait) =>
   Effect.gen(function*() {
-    const { client, retry, taskId } = wait
+    const { retry, taskId } = wait
     for (let retryNumber = 0;; retryNumber++) {
-      yield* wait.beforeRequest
-      const now = yield* Clock.currentTimeMillis
-      const attempt = ++wait.attempts
-      // The request may not outlive the wait.
-      const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
-      yield* Metric.increment(WaitMetrics.polls)
-      const result = yield* Effect.either(
-        client.getTask(taskId, { timeout }).pipe(
-          Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
-          Effect.withSpan("TaskWaiter.poll", {
-            attributes: { "kps.task_id": taskId, "kps.attempt": attempt },
-            captureStackTrace: false
-          })
-        )
-      )
+      const result = yield* Effect.either(wait.limit(send(wait)))
       if (Either.isRight(result)) return result.right
       const error = result.left
-      if (KpsError.classify(error) === "throttled") yield* Metric.increment(WaitMetrics.throttles)
+      const classification = KpsError.classify(error)
+      if (classification === "throttled") yield* Metric.increment(WaitMetrics.throttles)
       if (isNotFound(error) && wait.notFoundLeft > 0) {
         wait.notFoundLeft--
         return undefined
       }
-      if (KpsError.classify(error) === "terminal" || wait.retriesLeft === 0) return yield* Effect.fail(error)
+      if (classification === "terminal" || wait.retriesLeft === 0) return yield* Effect.fail(error)
       wait.retriesLeft--
       const backoff = Math.min(
         Duration.toMillis(retry.baseDelay) * 2 ** retryNumber,
@@ -141,11 +163,22 @@ const poll = (wait: Wait) =>
       const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, after) : undefined
       const delay = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
       if (after >= wait.deadlineAt) return yield* timedOut(wait)
-      yield* Effect.logDebug("KPS poll failed; retrying").pipe(
-        Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": delay })
-      )
       // The last wait is shortened so that a last try happens at the deadline.
-      yield* sleepUntil(Math.min(after + delay, wait.deadlineAt))
+      const retryAt = Math.min(after + delay, wait.deadlineAt)
+      yield* Effect.logDebug("KPS poll failed; retrying").pipe(
+        Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": retryAt - after })
+      )
+      if (wait.onRetry !== undefined) {
+        yield* wait.onRetry({
+          taskId,
+          error,
+          classification,
+          attempt: wait.attempts,
+          retriesLeft: wait.retriesLeft,
+          delay: Duration.millis(retryAt - after)
+        })
+      }
+      yield* sleepUntil(retryAt)
     }
   })
 
@@ -220,8 +253,7 @@ export const run = (
   taskId: string,
   options: WaitOptions,
   observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
-  /** Runs before every request: a shared rate limit, when many waits share one. */
-  beforeRequest: Effect.Effect<void> = Effect.void
+  limit: Limit = unlimited
 ): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
   Effect.gen(function*() {
     const client = yield* KpsClient.KpsClient
@@ -234,7 +266,14 @@ export const run = (
     const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
     const now = yield* Clock.currentTimeMillis
     const startedAt = resumed?.startedAt ?? now
-    const deadline = options.deadline === undefined ? effective.deadline : Duration.decode(options.deadline)
+    const deadline = options.deadline === undefined ? effective.deadline : yield* decodeDeadline(options.deadline)
+    const notFoundGrace = options.notFoundGrace ?? 0
+    if (!Number.isSafeInteger(notFoundGrace) || notFoundGrace < 0) {
+      return yield* new KpsError.KpsInvalidInput({
+        field: "notFoundGrace",
+        description: `must be a whole number of polls, 0 or more, got ${String(notFoundGrace)}`
+      })
+    }
     const deadlineAt = resumed?.deadlineAt ?? startedAt + Duration.toMillis(deadline)
     const cadence = policy === undefined ? options.policy as Cadence : cadenceOf(policy)
     const span = yield* Effect.makeSpan("TaskWaiter.waitForTask", {
@@ -250,15 +289,16 @@ export const run = (
       retry: effective.retry,
       failOnUnknownStatus: options.onUnknownStatus === "fail",
       observe,
-      beforeRequest,
+      limit,
       onState: options.onState,
+      onRetry: options.onRetry,
       span,
       startedAt,
       deadlineAt,
       attempts: resumed?.attempts ?? 0,
       lastTask: undefined,
       retriesLeft: effective.retry.budget,
-      notFoundLeft: options.notFoundGrace ?? 0,
+      notFoundLeft: notFoundGrace,
       cadenceState: cadence.initial,
       warned: undefined
     }
@@ -287,58 +327,85 @@ const flatten = (id: string): void => {
   Number(id)
 }
 
+const ignore = () => Effect.void
+
 export const waitForTask = (
   taskId: string,
   options: WaitOptions = {}
 ): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
-  run(taskId, options, () => Effect.void)
+  run(taskId, options, ignore)
 
 /**
  * The task each time its status changes, the first observation included, ending after the
- * terminal one (a `FAILED_*` task is emitted, then the stream ends); a wait that fails (deadline,
- * an error that cannot heal) fails the stream.
+ * terminal one; a `FAILED_*` task is emitted, then the stream fails with `TaskFailed`, as any
+ * wait that fails does.
  */
 export const watchTask = (
   taskId: string,
   options: WaitOptions = {}
-): Stream.Stream<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
-  Stream.asyncScoped<KeypairTask.KeypairTask, WaitTimeout | KpsError.KpsError, KpsClient.KpsClient>((emit) => {
-    let lastStatus: string | undefined | null = null
-    const onChange = (task: KeypairTask.KeypairTask) => {
-      if (task.taskStatus === lastStatus) return Effect.void
-      lastStatus = task.taskStatus
-      return Effect.promise(() => emit.single(task))
+): Stream.Stream<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
+  Stream.asyncScoped<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient>(
+    (emit) => {
+      let lastStatus: string | undefined | null = null
+      const onChange = (task: KeypairTask.KeypairTask) => {
+        if (task.taskStatus === lastStatus) return Effect.void
+        lastStatus = task.taskStatus
+        return Effect.promise(() => emit.single(task))
+      }
+      return run(taskId, options, onChange).pipe(
+        Effect.matchCauseEffect({
+          onSuccess: () => Effect.promise(() => emit.end()),
+          onFailure: (cause) => Effect.promise(() => emit.halt(cause))
+        }),
+        Effect.forkScoped
+      )
     }
-    return run(taskId, options, onChange).pipe(
-      // A failed task was emitted: it ends the stream like any terminal status.
-      Effect.catchTag("TaskFailed", () => Effect.void),
-      Effect.matchCauseEffect({
-        onSuccess: () => Effect.promise(() => emit.end()),
-        onFailure: (cause) => Effect.promise(() => emit.halt(cause))
-      }),
-      Effect.forkScoped
+  )
+
+/** The shared limit of `waitForTasks`, unless its options make none. */
+const limiter = (rateLimit: ManyOptions["rateLimit"]) => {
+  const limit = rateLimit?.limit ?? 20
+  const window = Duration.decodeUnknown(rateLimit?.window ?? Duration.seconds(1))
+  return Number.isInteger(limit) && limit >= 1 && Option.isSome(window) && Duration.isFinite(window.value)
+    ? SlidingWindow.make(limit, window.value)
+    : Effect.fail(
+      new KpsError.KpsInvalidInput({
+        field: "rateLimit",
+        description: "the limit must be a whole number from 1, and the window a finite duration"
+      })
     )
-  })
+}
+
+/** A wait's outcome; a wait that dies ends as its task's `WaitDefect`, and the others go on. */
+const outcome = <R>(
+  taskId: string,
+  wait: Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, R>
+): Effect.Effect<TaskOutcome, never, R> =>
+  wait.pipe(
+    Effect.catchAllCause((cause): Effect.Effect<never, Either.Either.Left<TaskOutcome["result"]>> =>
+      Cause.isDie(cause) ? Effect.fail(WaitDefect.fromCause(taskId, cause)) : Effect.failCause(cause)
+    ),
+    Effect.either,
+    Effect.map((result) => ({ taskId, result }))
+  )
 
 /** Many waits at once: each id once, `concurrency` at a time, all under one sliding-window limit. */
 export const waitForTasks = (
   taskIds: Iterable<string>,
   options: ManyOptions = {}
 ): Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> =>
-  Stream.unwrap(Effect.map(
-    SlidingWindow.make(
-      options.rateLimit?.limit ?? 20,
-      Duration.decode(options.rateLimit?.window ?? Duration.seconds(1))
-    ),
-    (acquire) =>
+  Stream.unwrapScoped(Effect.match(limiter(options.rateLimit), {
+    // Options that cannot work fail every task, before any request.
+    onFailure: (invalid) =>
+      Stream.map(
+        Stream.fromIterable(new Set(taskIds)),
+        (taskId): TaskOutcome => ({ taskId, result: Either.left(invalid) })
+      ),
+    onSuccess: (limit) =>
       Stream.fromIterable(new Set(taskIds)).pipe(
-        Stream.mapEffect(
-          (taskId) =>
-            Effect.map(
-              Effect.either(run(taskId, options, () => Effect.void, acquire)),
-              (result) => ({ taskId, result })
-            ),
-          { concurrency: options.concurrency ?? 16, unordered: true }
-        )
+        Stream.mapEffect((taskId) => outcome(taskId, run(taskId, options, ignore, limit)), {
+          concurrency: options.concurrency ?? 16,
+          unordered: true
+        })
       )
-  ))
+  }))

@@ -29,7 +29,7 @@ export type Reply =
   | {
     readonly _tag: "Raw"
     readonly status: number
-    readonly body: string
+    readonly body: string | Uint8Array
     readonly headers: Readonly<Record<string, string>>
   }
   | { readonly _tag: "TransportError"; readonly reason: "ConnectionRefused" | "ConnectionReset" | "DnsLookup" }

@@ -1,18 +1,19 @@
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import type { Reply } from "../KpsTesting.js"
+import { StubResponse } from "./response.js"
 
 const encoder = /* @__PURE__ */ new TextEncoder()
 
 const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
-  const text = JSON.stringify(body)
+  const bytes = encoder.encode(JSON.stringify(body))
   return {
     status,
-    body: text,
+    body: bytes,
     // Like the service, a length up front: the client reads the body in one go.
-    headers: { "content-type": "application/json", "content-length": String(encoder.encode(text).length), ...headers }
+    headers: { "content-type": "application/json", "content-length": String(bytes.length), ...headers }
   }
 }
 
@@ -38,7 +39,7 @@ export type Outcome =
   | {
     readonly _tag: "Answer"
     readonly status: number
-    readonly body: string
+    readonly body: Uint8Array
     readonly headers: Record<string, string>
   }
   | { readonly _tag: "Fail"; readonly reason: keyof typeof socketMessages }
@@ -60,7 +61,12 @@ export const outcome = (reply: Reply, taskId: string, requestId: string): Outcom
     case "ApiError":
       return { _tag: "Answer", ...json(reply.status, errorBody(reply, requestId), reply.headers) }
     case "Raw":
-      return { _tag: "Answer", status: reply.status, body: reply.body, headers: { ...reply.headers } }
+      return {
+        _tag: "Answer",
+        status: reply.status,
+        body: typeof reply.body === "string" ? encoder.encode(reply.body) : reply.body,
+        headers: { ...reply.headers }
+      }
     case "TransportError":
       return { _tag: "Fail", reason: reply.reason }
     case "Hang":
@@ -76,10 +82,19 @@ export const play = (
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
   switch (result._tag) {
     case "Answer":
-      return Effect.succeed(HttpClientResponse.fromWeb(
-        request,
-        new Response(result.body, { status: result.status, headers: { "x-request-id": requestId, ...result.headers } })
-      ))
+      // As fetch treats a 407 it has no proxy credentials for: a network error, not an answer.
+      if (result.status === 407) {
+        return Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: new TypeError("fetch failed", { cause: new Error("proxy authentication required") })
+          })
+        )
+      }
+      return Effect.succeed(
+        new StubResponse(request, result.status, { "x-request-id": requestId, ...result.headers }, result.body)
+      )
     case "Fail": {
       // The shape Node's fetch gives: TypeError("fetch failed") caused by the socket error.
       const [code, message] = socketMessages[result.reason]

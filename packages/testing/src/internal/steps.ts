@@ -90,14 +90,16 @@ export const throttled = (options: StepOptions & { readonly retryAfter?: number 
   }, options)
 
 /**
- * Any answer, byte for byte: an HTML page from a gateway, a malformed or empty body.
+ * Any answer, byte for byte: any status from 100 to 599, an HTML page from a gateway, a malformed,
+ * empty or compressed body (bytes as given; `Content-Encoding: gzip` or `deflate` is undone as fetch
+ * undoes it). A 204, 205 or 304 has no content, as on the wire, whatever body is given.
  *
  * @since 0.1.0
  * @category steps
  */
 export const raw = (
   httpStatus: number,
-  body: string,
+  body: string | Uint8Array,
   options: StepOptions & { readonly headers?: Readonly<Record<string, string>> | undefined } = {}
 ): Step => step({ _tag: "Raw", status: httpStatus, body, headers: options.headers ?? {} }, options)
 

@@ -44,7 +44,7 @@ export const command = /* @__PURE__ */ Command.make(
       "TOKEN",
       `Accepted X-Auth-Token (default ${KpsEmulator.defaultToken})`
     ),
-    taskDuration: CliOptions.duration("task-duration").pipe(
+    taskDuration: CliOptions.duration("task-duration", { allowZero: true }).pipe(
       Options.withDescription("Time from a new task to SUCCESS_* or FAILED_* (default 3s)"),
       Options.optional
     ),
