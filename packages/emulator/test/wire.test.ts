@@ -67,6 +67,14 @@ describe("routes on the wire", () => {
       expect(notUtf8.status).toBe(400)
       const empty = yield* send(target, { method: "POST", headers: tokenHeaders() })
       expect([empty.status, empty.json.error_code]).toEqual([400, "APIG.0201"])
+      // Deeply nested JSON, where a field or the whole body should be: a 400 like any other.
+      const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+      for (const body of [deep(5_000), `{"keypair_name":${deep(5_000)},"server":{"id":"s"}}`]) {
+        const nested = yield* send(target, { method: "POST", headers: tokenHeaders(), body })
+        expect([nested.status, nested.json.error_code]).toEqual([400, "APIG.0201"])
+        expect(nested.text.length).toBeLessThan(1_000)
+      }
+      expect((yield* associate(url, "still-serving")).status).toBe(202)
     }))
 
   it.scoped("unknown routes and wrong methods get 404 APIG.0101 (the latter with Allow), with a request id", () =>

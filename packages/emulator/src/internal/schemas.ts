@@ -51,6 +51,21 @@ export const BatchAssociate = Schema.Struct({
 
 const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true })
 
+/** Deeper than any request body of the API, and shallow enough for any formatter to walk. */
+const maxDepth = 32
+
+/** Whether a parsed value nests deeper than {@link maxDepth}: a walk with a stack, not recursion. */
+const nestsTooDeep = (json: unknown): boolean => {
+  const pending: Array<readonly [unknown, number]> = [[json, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next
+    if (typeof value !== "object" || value === null) continue
+    if (depth > maxDepth) return true
+    for (const child of Object.values(value)) pending.push([child, depth + 1])
+  }
+  return false
+}
+
 /** The body as JSON, or the 400 it gets. */
 const parseJson = (body: Uint8Array): Effect.Effect<unknown, ApiError.ApiError> =>
   body.length === 0
@@ -58,7 +73,10 @@ const parseJson = (body: Uint8Array): Effect.Effect<unknown, ApiError.ApiError> 
     : Effect.try({
       try: () => JSON.parse(decoder.decode(body)) as unknown,
       catch: () => ApiError.badRequest("The request body is not valid JSON")
-    })
+    }).pipe(Effect.filterOrFail(
+      (json) => !nestsTooDeep(json),
+      () => ApiError.badRequest(`The request body nests more than ${maxDepth} levels deep`)
+    ))
 
 /** A body decoded with a request schema, or the 400 that says, in one line, what is wrong with it. */
 export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: Uint8Array): Effect.Effect<A, ApiError.ApiError> =>
@@ -68,11 +86,12 @@ export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: Uint8Array):
       Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })(json).pipe(
         Effect.mapError((error) =>
           ApiError.badRequest(
+            // A message quotes the value at fault, which may be as long as the body: cut it short.
             `Invalid body: ${
               ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
                 issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`
               ).join("; ")
-            }`
+            }`.slice(0, 512)
           )
         )
       )
