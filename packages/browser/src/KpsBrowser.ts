@@ -27,11 +27,9 @@ import * as Layer from "effect/Layer"
  * real one: a small gzip answer could inflate without bound. Stopped here, the client sees a body
  * over its limit and refuses it; the rest is cancelled, which ends the download.
  */
-const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
-
 const boundedFetch: typeof fetch = (input, init) =>
   fetch(input, init).then((response) => {
-    if (response.body === null || nullBodyStatuses.has(response.status)) return response
+    if (response.body === null || KpsClient.isNullBodyStatus(response.status)) return response
     let length = 0
     const bounded = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({

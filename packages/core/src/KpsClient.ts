@@ -101,6 +101,18 @@ export const currentRequestTimeout: FiberRef.FiberRef<Duration.Duration | undefi
 export const maxBodyBytes: number = Body.maxBodyBytes
 
 /**
+ * For transport authors: whether answers with this status have no content, whatever bytes follow
+ * their headers (the Fetch standard's "null body status": 101, 103, 204, 205, 304). Their body
+ * reads as empty through fetch; a transport of its own should read it so too, as the Node
+ * transport and the `KpsTesting` stub do.
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const isNullBodyStatus = (status: number): boolean =>
+  status === 204 || status === 205 || status === 304 || status === 101 || status === 103
+
+/**
  * How to build a client. Give `region` or `endpoint` (an explicit endpoint wins, which is how you
  * point the client at the emulator or a proxy).
  *

@@ -42,12 +42,6 @@ const requestBody = (body: HttpBody.HttpBody): RequestBody => {
   }
 }
 
-/**
- * Statuses whose answers have no content, whatever the server sends after the headers (the Fetch
- * standard's "null body status"): their body reads as empty, as it does through fetch.
- */
-const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
-
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
@@ -64,7 +58,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     this.headers = Headers.fromInput(source.headers as Record<string, string | ReadonlyArray<string>>)
     // An unread body that errors later must not become an unhandled error event.
     source.body.on("error", () => {})
-    if (nullBodyStatuses.has(source.statusCode)) {
+    if (KpsClient.isNullBodyStatus(source.statusCode)) {
       // Bytes a server sends anyway are not part of the answer; the connection is not reused.
       source.body.destroy()
       this.content = undefined

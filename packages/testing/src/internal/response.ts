@@ -1,3 +1,4 @@
+import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -9,12 +10,6 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-
-/**
- * Statuses whose answers have no content, whatever follows the headers (the Fetch standard's
- * "null body status"): their body reads as empty, as it does through fetch and the Node transport.
- */
-const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
 /** The codings undone, as fetch undoes them; any other leaves the body as it came. */
 const formats: Readonly<Record<string, CompressionFormat>> = { gzip: "gzip", "x-gzip": "gzip", deflate: "deflate" }
@@ -41,7 +36,7 @@ export class StubResponse extends Inspectable.Class implements HttpClientRespons
   ) {
     super()
     this.headers = Headers.fromInput(headers)
-    this.body = nullBodyStatuses.has(status) ? new Uint8Array(0) : body
+    this.body = KpsClient.isNullBodyStatus(status) ? new Uint8Array(0) : body
     const codings = (this.headers["content-encoding"] ?? "").split(",").map((coding) => coding.trim().toLowerCase())
       .filter((coding) => coding !== "" && coding !== "identity")
     this.format = codings.length === 1 ? formats[codings[0]] : undefined
