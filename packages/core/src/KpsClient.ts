@@ -11,13 +11,30 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type * as Credentials from "./Credentials.js"
 import * as Body from "./internal/body.js"
 import * as internal from "./internal/client.js"
 import * as configuration from "./internal/config.js"
 import * as transportTimeouts from "./internal/transportTimeouts.js"
+import type { AssociateRequest, BatchResult, DisassociateRequest } from "./KeypairAssociation.js"
 import type { KeypairTask } from "./KeypairTask.js"
 import type { KpsError, KpsInvalidInput } from "./KpsError.js"
+import type { FailedTask, PageRequest, RunningTask, TaskPage } from "./TaskList.js"
+import type { TaskRef } from "./TaskRef.js"
+
+/**
+ * Per-call options of every {@link Service} method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /** Overrides the client's project id for this call. */
+  readonly projectId?: string | undefined
+  /** Overrides the client's per-request timeout for this call. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
 
 /**
  * Per-call options of {@link Service.getTask}.
@@ -25,11 +42,18 @@ import type { KpsError, KpsInvalidInput } from "./KpsError.js"
  * @since 0.1.0
  * @category models
  */
-export interface GetTaskOptions {
-  /** Overrides the client's project id for this call. */
-  readonly projectId?: string | undefined
-  /** Overrides the client's per-request timeout for this call. */
-  readonly timeout?: Duration.DurationInput | undefined
+export interface GetTaskOptions extends CallOptions {}
+
+/**
+ * Options of the task streams ({@link Service.runningTasks}, {@link Service.failedTasks}): the
+ * call options of each page request, and how many tasks to ask for per page (1 to 1000, default
+ * 100).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions extends CallOptions {
+  readonly pageSize?: number | undefined
 }
 
 /**
@@ -48,6 +72,58 @@ export interface Service {
    * sent; both are percent-encoded into the path.
    */
   readonly getTask: (taskId: string, options?: GetTaskOptions) => Effect.Effect<KeypairTask, KpsError>
+  /**
+   * Binds (or replaces, or resets) a key pair on a server: `POST /v3/{project_id}/keypairs/associate`.
+   * Answers the task started, to wait on. The request is checked before anything is sent; the
+   * server's `auth.key` goes on the wire and nowhere else.
+   *
+   * Not idempotent: it is sent once, never retried automatically, since a repeat could start a
+   * second task. After a transport error or a timeout the task may or may not have started: look
+   * for it in {@link runningTasks} before starting it again.
+   */
+  readonly associateKeypair: (request: AssociateRequest, options?: CallOptions) => Effect.Effect<TaskRef, KpsError>
+  /**
+   * Unbinds a server's key pair: `POST /v3/{project_id}/keypairs/disassociate`. Answers the task
+   * started. Sent once, like {@link associateKeypair}.
+   */
+  readonly disassociateKeypair: (
+    request: DisassociateRequest,
+    options?: CallOptions
+  ) => Effect.Effect<TaskRef, KpsError>
+  /**
+   * Binds key pairs on 1 to 10 servers in one request: `POST /v3/{project_id}/keypairs/batch-associate`.
+   * Answers one result per server, in the request's order: the task started, or that server's own
+   * error. A server KPS refused is data, not a failure of the call. Sent once, like
+   * {@link associateKeypair}.
+   */
+  readonly batchAssociateKeypairs: (
+    items: ReadonlyArray<AssociateRequest>,
+    options?: CallOptions
+  ) => Effect.Effect<ReadonlyArray<BatchResult>, KpsError>
+  /** One page of the tasks still running: `GET /v3/{project_id}/running-tasks?limit&offset`. */
+  readonly listRunningTasks: (
+    page?: PageRequest,
+    options?: CallOptions
+  ) => Effect.Effect<TaskPage<RunningTask>, KpsError>
+  /** One page of the failed tasks: `GET /v3/{project_id}/failed-tasks?limit&offset`. */
+  readonly listFailedTasks: (
+    page?: PageRequest,
+    options?: CallOptions
+  ) => Effect.Effect<TaskPage<FailedTask>, KpsError>
+  /**
+   * Every running task, a page at a time: the next page is asked for only when the stream is
+   * pulled past the last. Ends after the page that reaches the list's `total`.
+   */
+  readonly runningTasks: (options?: ListOptions) => Stream.Stream<RunningTask, KpsError>
+  /** Every failed task, a page at a time, like {@link runningTasks}. */
+  readonly failedTasks: (options?: ListOptions) => Stream.Stream<FailedTask, KpsError>
+  /**
+   * Deletes one failed task: `DELETE /v3/{project_id}/failed-tasks/{task_id}`. A task that is not
+   * (or no longer) among the failed ones fails with KPS's 404.
+   */
+  readonly deleteFailedTask: (taskId: string, options?: CallOptions) => Effect.Effect<void, KpsError>
+  /** Deletes every failed task of the project: `DELETE /v3/{project_id}/failed-tasks`. */
+  readonly deleteAllFailedTasks: (options?: CallOptions) => Effect.Effect<void, KpsError>
 }
 
 /**
@@ -233,3 +309,124 @@ export const getTask = (
   options?: GetTaskOptions
 ): Effect.Effect<KeypairTask, KpsError, KpsClient> =>
   Effect.flatMap(KpsClient, (client) => client.getTask(taskId, options))
+
+/**
+ * Binds a key pair on a server with the {@link KpsClient} in context: see
+ * {@link Service.associateKeypair}. Never retried automatically.
+ *
+ * @example
+ * ```ts
+ * import { KpsClient } from "@effect-kps/core"
+ * import { Redacted } from "effect"
+ *
+ * const started = KpsClient.associateKeypair({
+ *   keypairName: "deploy-2026",
+ *   server: { id: "c3d5e1a0-0001", auth: { type: "password", key: Redacted.make("root password") }, port: 22 }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const associateKeypair = (
+  request: AssociateRequest,
+  options?: CallOptions
+): Effect.Effect<TaskRef, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.associateKeypair(request, options))
+
+/**
+ * Unbinds a server's key pair with the {@link KpsClient} in context: see
+ * {@link Service.disassociateKeypair}.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const disassociateKeypair = (
+  request: DisassociateRequest,
+  options?: CallOptions
+): Effect.Effect<TaskRef, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.disassociateKeypair(request, options))
+
+/**
+ * Binds key pairs on 1 to 10 servers with the {@link KpsClient} in context: see
+ * {@link Service.batchAssociateKeypairs}.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const batchAssociateKeypairs = (
+  items: ReadonlyArray<AssociateRequest>,
+  options?: CallOptions
+): Effect.Effect<ReadonlyArray<BatchResult>, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.batchAssociateKeypairs(items, options))
+
+/**
+ * One page of running tasks with the {@link KpsClient} in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const listRunningTasks = (
+  page?: PageRequest,
+  options?: CallOptions
+): Effect.Effect<TaskPage<RunningTask>, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.listRunningTasks(page, options))
+
+/**
+ * One page of failed tasks with the {@link KpsClient} in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const listFailedTasks = (
+  page?: PageRequest,
+  options?: CallOptions
+): Effect.Effect<TaskPage<FailedTask>, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.listFailedTasks(page, options))
+
+/**
+ * Every running task with the {@link KpsClient} in context, paged lazily.
+ *
+ * @example
+ * ```ts
+ * import { KpsClient } from "@effect-kps/core"
+ * import { Stream } from "effect"
+ *
+ * const serversBusy = KpsClient.runningTasks({ pageSize: 50 }).pipe(
+ *   Stream.map((task) => task.serverId),
+ *   Stream.runCollect
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const runningTasks = (options?: ListOptions): Stream.Stream<RunningTask, KpsError, KpsClient> =>
+  Stream.unwrap(Effect.map(KpsClient, (client) => client.runningTasks(options)))
+
+/**
+ * Every failed task with the {@link KpsClient} in context, paged lazily.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const failedTasks = (options?: ListOptions): Stream.Stream<FailedTask, KpsError, KpsClient> =>
+  Stream.unwrap(Effect.map(KpsClient, (client) => client.failedTasks(options)))
+
+/**
+ * Deletes one failed task with the {@link KpsClient} in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const deleteFailedTask = (taskId: string, options?: CallOptions): Effect.Effect<void, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.deleteFailedTask(taskId, options))
+
+/**
+ * Deletes every failed task of the project with the {@link KpsClient} in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const deleteAllFailedTasks = (options?: CallOptions): Effect.Effect<void, KpsError, KpsClient> =>
+  Effect.flatMap(KpsClient, (client) => client.deleteAllFailedTasks(options))

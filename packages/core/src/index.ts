@@ -6,6 +6,11 @@ export * as Credentials from "./Credentials.js"
 /**
  * @since 0.1.0
  */
+export * as KeypairAssociation from "./KeypairAssociation.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as KeypairTask from "./KeypairTask.js"
 
 /**
@@ -22,6 +27,16 @@ export * as KpsError from "./KpsError.js"
  * @since 0.1.0
  */
 export * as KpsRegion from "./KpsRegion.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaskList from "./TaskList.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaskRef from "./TaskRef.js"
 
 /**
  * @since 0.1.0

@@ -1,15 +1,20 @@
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
+import type * as Tracer from "effect/Tracer"
 import { decodeResponse, KeypairTask } from "../KeypairTask.js"
-import type { GetTaskOptions, Options, Service } from "../KpsClient.js"
+import type { CallOptions, GetTaskOptions, Options, Service } from "../KpsClient.js"
 import { type KpsError, KpsInvalidInput } from "../KpsError.js"
 import * as KpsRegion from "../KpsRegion.js"
 import * as Authentication from "./authentication.js"
 import * as Exchange from "./exchange.js"
+import * as Lifecycle from "./lifecycle.js"
+import type { Operation } from "./lifecycle.js"
 import { percentEncode } from "./percentEncoding.js"
+import * as Scrubber from "./scrubber.js"
 import * as Sending from "./sending.js"
 import { TransportTimeouts } from "./transportTimeouts.js"
 import {
@@ -114,25 +119,47 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
       return (json: unknown) => Effect.map(decode(json), scrubTask)
     }
 
-    // Runs on every call: checks are synchronous and the span is filled in directly.
-    const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>
-      Effect.useSpan("KpsClient.getTask", spanOptions, (span) => {
-        const invalidTask = idProblem("taskId", taskId)
-        if (invalidTask !== undefined) return Effect.fail(invalidTask)
-        span.attribute("kps.task_id", taskId)
+    /**
+     * One call, every operation's: the call's own checks (run synchronously by `prepare`, which
+     * may fail before anything is sent), its timeout and project id, then one exchange in the
+     * call's span. `prepare` answers what to send to the project: the method, the path after
+     * `/v3/{project_id}`, the body and how to read the answer.
+     */
+    const call = <A>(
+      name: string,
+      callOptions: CallOptions | undefined,
+      prepare: (span: Tracer.Span) => KpsInvalidInput | Operation<A>
+    ): Effect.Effect<A, KpsError> =>
+      Effect.useSpan(name, spanOptions, (span) => {
+        const operation = prepare(span)
+        if (operation instanceof KpsInvalidInput) return Effect.fail(operation)
         const timeout = callOptions?.timeout === undefined
           ? defaultRequestTimeout
           : timeoutOrProblem("timeout", callOptions.timeout)
         if (timeout instanceof KpsInvalidInput) return Effect.fail(timeout)
+        const secretBody = operation.body === undefined || operation.body.secrets.length === 0
+          ? undefined
+          : {
+            body: HttpBody.unsafeJson(operation.body.body),
+            scrub: Scrubber.combine(authenticator.scrub, Scrubber.make(operation.body.secrets))
+          }
         const query = (projectId: string) => {
-          const url = `${endpoint}/v3/${percentEncode(projectId)}/tasks/${percentEncode(taskId)}`
+          const url = `${endpoint}/v3/${percentEncode(projectId)}${operation.path}`
           span.attribute("kps.project_id", projectId)
-          span.attribute("http.request.method", "GET")
+          span.attribute("http.request.method", operation.method)
           span.attribute("url.full", url)
-          const request = HttpClientRequest.get(url).pipe(
-            HttpClientRequest.setHeaders({ ...commonHeaders, "X-Project-Id": projectId })
-          )
-          return exchange(request, { timeout, decode: decodeTask(taskId), expected: "a task", span })
+          let request = HttpClientRequest.make(operation.method)(url)
+          if (operation.body !== undefined) {
+            request = HttpClientRequest.bodyUnsafeJson(request, operation.body.visible)
+          }
+          request = HttpClientRequest.setHeaders(request, { ...commonHeaders, "X-Project-Id": projectId })
+          return exchange(request, {
+            timeout,
+            decode: operation.decode,
+            expected: operation.expected,
+            span,
+            secretBody
+          })
         }
         const callProjectId = callOptions?.projectId
         if (callProjectId !== undefined) {
@@ -144,5 +171,22 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
           : Effect.flatMap(Effect.withParentSpan(defaultProjectId, span), query)
       })
 
-    return { endpoint, timeout: defaultRequestTimeout, getTask } satisfies Service
+    // Runs on every poll: its checks are synchronous and the span is filled in directly.
+    const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>
+      call("KpsClient.getTask", callOptions, (span) => {
+        const invalidTask = idProblem("taskId", taskId)
+        if (invalidTask !== undefined) return invalidTask
+        span.attribute("kps.task_id", taskId)
+        return {
+          method: "GET",
+          path: `/tasks/${percentEncode(taskId)}`,
+          body: undefined,
+          decode: decodeTask(taskId),
+          expected: "a task"
+        }
+      })
+
+    const lifecycle = Lifecycle.make(call, authenticator.scrub)
+
+    return { endpoint, timeout: defaultRequestTimeout, getTask, ...lifecycle } satisfies Service
   })

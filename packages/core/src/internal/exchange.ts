@@ -17,6 +17,7 @@ import * as ErrorBody from "./errorBody.js"
 import * as ParseIssue from "./parseIssue.js"
 import { KpsResponse } from "./response.js"
 import * as Scrubber from "./scrubber.js"
+import * as Sending from "./sending.js"
 import * as TransportFailure from "./transportFailure.js"
 import { currentRequestTimeout } from "./transportTimeouts.js"
 
@@ -25,11 +26,14 @@ export type Exchange = <A>(
   request: HttpClientRequest.HttpClientRequest,
   options: {
     readonly timeout: Duration.Duration
-    readonly decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>
+    /** Reads the JSON body; without it, any 2xx body is read and ignored (the answer is `void`). */
+    readonly decode: ((json: unknown) => Effect.Effect<A, ParseResult.ParseError>) | undefined
     /** What the body should be, for error messages: "a task". */
     readonly expected: string
     /** The call's span, which gets the status and request id. */
     readonly span: Tracer.Span
+    /** A body holding a secret of this call, put on as the last step (see `Sending`). */
+    readonly secretBody?: Sending.SecretBody | undefined
   }
 ) => Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError>
 
@@ -41,27 +45,30 @@ const previewLength = 120
 const disabled = constTrue
 
 /**
- * Around each exchange the fiber gets two settings the transport reads: the platform's own
- * client span is off (each call is one span of ours), and a transport that enforces timeouts gets
- * the call's timeout. Both are put back as they were however the exchange ends: an answer, a
- * failure, a defect or an interruption. One acquire-release for both: `Effect.locally` per
- * setting costs one each.
+ * Around each exchange the fiber gets the settings the layers below read: the platform's own
+ * client span is off (each call is one span of ours), a transport that enforces timeouts gets
+ * the call's timeout, and the sending step gets the call's secret body, if any. All are put back
+ * as they were however the exchange ends: an answer, a failure, a defect or an interruption. One
+ * acquire-release for all: `Effect.locally` per setting costs one each.
  */
 const withSettings = <A, E>(
   effect: Effect.Effect<A, E>,
-  timeout: Duration.Duration | undefined
+  timeout: Duration.Duration | undefined,
+  secretBody: Sending.SecretBody | undefined
 ): Effect.Effect<A, E> =>
   Effect.acquireUseRelease(
-    Effect.zip(
+    Effect.all([
       FiberRef.getAndSet(HttpClient.currentTracerDisabledWhen, disabled),
-      FiberRef.getAndSet(currentRequestTimeout, timeout)
-    ),
+      FiberRef.getAndSet(currentRequestTimeout, timeout),
+      FiberRef.getAndSet(Sending.currentSecretBody, secretBody)
+    ]),
     () => effect,
-    ([tracerDisabledWhen, requestTimeout]) =>
-      Effect.zipRight(
+    ([tracerDisabledWhen, requestTimeout, previousSecretBody]) =>
+      Effect.all([
         FiberRef.set(HttpClient.currentTracerDisabledWhen, tracerDisabledWhen),
-        FiberRef.set(currentRequestTimeout, requestTimeout)
-      )
+        FiberRef.set(currentRequestTimeout, requestTimeout),
+        FiberRef.set(Sending.currentSecretBody, previousSecretBody)
+      ], { discard: true })
   )
 
 const isDebugEnabled = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
@@ -90,7 +97,7 @@ export const make = (
     readonly overall: boolean
   }
 ): Exchange => {
-  const transportError = (error: HttpClientError.HttpClientError) =>
+  const transportError = (error: HttpClientError.HttpClientError, scrub: Scrubber.Scrubber) =>
     new KpsTransportError({
       reason: TransportFailure.classify(error.cause),
       description: Scrubber.keep(scrub, TransportFailure.describe(error), ErrorBody.limits.errorMessage)
@@ -103,9 +110,10 @@ export const make = (
 
   const read = <A>(
     response: HttpClientResponse.HttpClientResponse,
-    decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
+    decode: ((json: unknown) => Effect.Effect<A, ParseResult.ParseError>) | undefined,
     expected: string,
-    span: Tracer.Span
+    span: Tracer.Span,
+    scrub: Scrubber.Scrubber
   ): Effect.Effect<A, KpsApiError | KpsDecodeError | KpsTransportError> => {
     const status = response.status
     const requestIdHeader = response.headers["x-request-id"]
@@ -124,6 +132,7 @@ export const make = (
           }, scrub))
         )
       }
+      if (decode === undefined) return Effect.void as Effect.Effect<A>
       if (body.trim() === "") return Effect.fail(decodeError("the body is empty"))
       const json = Either.try(() => JSON.parse(body) as unknown)
       if (Either.isLeft(json)) {
@@ -140,7 +149,7 @@ export const make = (
     const body = bodyOf(response).pipe(
       Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
         !(error instanceof Body.BodyTooLarge)
-          ? transportError(error)
+          ? transportError(error, scrub)
           : isSuccess(status)
           ? decodeError(Body.describeTooLarge(error))
           : new KpsApiError({ status, errorCode: "", errorMessage: Body.describeTooLarge(error), requestId })
@@ -152,19 +161,21 @@ export const make = (
     )
   }
 
-  return (request, { decode, expected, span, timeout }) => {
+  return (request, { decode, expected, secretBody, span, timeout }) => {
     const enforced = Duration.isFinite(timeout) && timeouts.transport ? timeout : undefined
+    const callScrub = secretBody === undefined ? scrub : secretBody.scrub
     const answered = withSettings(
       client.execute(request).pipe(
-        Effect.flatMap((response) => read(response, decode, expected, span)),
+        Effect.flatMap((response) => read(response, decode, expected, span, callScrub)),
         Effect.catchIf(HttpClientError.isHttpClientError, (error) =>
           // A transformClient with `filterStatusOk` turns an error answer into a ResponseError:
           // it is still an answer, read like any other.
           error._tag === "ResponseError" && error.reason === "StatusCode"
-            ? read(error.response, decode, expected, span)
-            : Effect.fail(transportError(error)))
+            ? read(error.response, decode, expected, span, callScrub)
+            : Effect.fail(transportError(error, callScrub)))
       ),
-      enforced
+      enforced,
+      secretBody
     )
     return !Duration.isFinite(timeout) || !timeouts.overall
       ? answered

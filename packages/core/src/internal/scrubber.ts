@@ -92,3 +92,9 @@ export const keep = (scrub: Scrubber, text: string, limit: number): string => {
   const window = text.slice(0, limit + scrub.longest)
   return scrub(truncateUtf8(scrub(window), limit))
 }
+
+/** One scrubber for the secrets of both: a client's, and those of one call. */
+export const combine = (first: Scrubber, second: Scrubber): Scrubber =>
+  first === none ? second : second === none ? first : Object.assign((text: string) => second(first(text)), {
+    longest: Math.max(first.longest, second.longest)
+  })

@@ -1,10 +1,27 @@
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import { KpsResponse } from "./response.js"
 import type * as Scrubber from "./scrubber.js"
+
+/**
+ * A request body that holds a secret (a server's password or private key), with the scrubber
+ * that knows it. It goes on with the credentials, as the last step: everything above sees the
+ * request with the secret replaced, so a `transformClient` that logs requests logs no secret.
+ */
+export interface SecretBody {
+  readonly body: HttpBody.HttpBody
+  readonly scrub: Scrubber.Scrubber
+}
+
+/** The secret body of the request being sent, set around the exchange that sends it. */
+export const currentSecretBody: FiberRef.FiberRef<SecretBody | undefined> = /* @__PURE__ */ FiberRef.unsafeMake<
+  SecretBody | undefined
+>(undefined)
 
 /** The processing steps of a platform `HttpClient`: see {@link make} for why they are read. */
 export interface Processing {
@@ -39,17 +56,18 @@ export const make = (
   authenticate: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>,
   scrub: Scrubber.Scrubber
 ): HttpClient.HttpClient => {
-  const answer = (visible: HttpClientRequest.HttpClientRequest) => (response: HttpClientResponse.HttpClientResponse) =>
-    new KpsResponse(visible, response, scrub)
+  const answer =
+    (visible: HttpClientRequest.HttpClientRequest, scrub: Scrubber.Scrubber) =>
+    (response: HttpClientResponse.HttpClientResponse) => new KpsResponse(visible, response, scrub)
   const hide =
-    (visible: HttpClientRequest.HttpClientRequest) =>
+    (visible: HttpClientRequest.HttpClientRequest, scrub: Scrubber.Scrubber) =>
     (error: HttpClientError.HttpClientError): HttpClientError.HttpClientError =>
       error._tag === "RequestError"
         ? new HttpClientError.RequestError({ ...described(error), request: visible, reason: error.reason })
         : new HttpClientError.ResponseError({
           ...described(error),
           request: visible,
-          response: answer(visible)(error.response),
+          response: answer(visible, scrub)(error.response),
           reason: error.reason
         })
   const send = (
@@ -59,9 +77,13 @@ export const make = (
       HttpClientError.HttpClientError
     >
   ) =>
-    Effect.flatMap(authenticate(visible), execute).pipe(
-      Effect.mapBoth({ onFailure: hide(visible), onSuccess: answer(visible) })
-    )
+    Effect.flatMap(FiberRef.get(currentSecretBody), (secret) => {
+      const callScrub = secret === undefined ? scrub : secret.scrub
+      const complete = secret === undefined ? visible : HttpClientRequest.setBody(visible, secret.body)
+      return Effect.flatMap(authenticate(complete), execute).pipe(
+        Effect.mapBoth({ onFailure: hide(visible, callScrub), onSuccess: answer(visible, callScrub) })
+      )
+    })
   return hasProcessing(base)
     ? HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
       (request) =>

@@ -1,0 +1,176 @@
+/** The task lifecycle beyond `getTask`: start tasks, list them, clean failed ones up. Each is one call of the client. */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
+import type { AssociateRequest, BatchResult, DisassociateRequest } from "../KeypairAssociation.js"
+import type { CallOptions, ListOptions, Service } from "../KpsClient.js"
+import { type KpsError, KpsInvalidInput } from "../KpsError.js"
+import type { FailedTask, PageRequest, RunningTask, TaskPage } from "../TaskList.js"
+import type { TaskRef } from "../TaskRef.js"
+import * as Association from "./association.js"
+import { percentEncode } from "./percentEncoding.js"
+import type * as Scrubber from "./scrubber.js"
+import * as TaskList from "./taskList.js"
+import { idProblem } from "./validation.js"
+
+/** What one call sends to the project, and how its answer is read. */
+export interface Operation<A> {
+  readonly method: "GET" | "POST" | "DELETE"
+  /** The path after `/v3/{project_id}`, query included, already encoded. */
+  readonly path: string
+  /** A JSON body, and the secrets it carries. */
+  readonly body: Association.Prepared | undefined
+  /** Reads the JSON answer; `undefined` ignores the body of a 2xx (the answer is `void`). */
+  readonly decode: ((json: unknown) => Effect.Effect<A, ParseResult.ParseError>) | undefined
+  /** What the body should be, for error messages. */
+  readonly expected: string
+}
+
+export type Call = <A>(
+  name: string,
+  options: CallOptions | undefined,
+  prepare: (span: Tracer.Span) => KpsInvalidInput | Operation<A>
+) => Effect.Effect<A, KpsError>
+
+type Lifecycle = Omit<Service, "endpoint" | "timeout" | "getTask">
+
+const post = <A>(
+  path: string,
+  body: Association.Prepared,
+  decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
+  expected: string
+): Operation<A> => ({ method: "POST", path, body, decode, expected })
+
+export const make = (call: Call, scrub: Scrubber.Scrubber): Lifecycle => {
+  const taskRef = Association.decodeTaskRef(scrub)
+
+  const associateKeypair = (request: AssociateRequest, options?: CallOptions): Effect.Effect<TaskRef, KpsError> =>
+    call("KpsClient.associateKeypair", options, (span) => {
+      const prepared = Association.associate(request)
+      if (prepared instanceof KpsInvalidInput) return prepared
+      span.attribute("kps.server_id", request.server.id)
+      span.attribute("kps.keypair_name", request.keypairName)
+      return post("/keypairs/associate", prepared, taskRef, "a started task")
+    })
+
+  const disassociateKeypair = (
+    request: DisassociateRequest,
+    options?: CallOptions
+  ): Effect.Effect<TaskRef, KpsError> =>
+    call("KpsClient.disassociateKeypair", options, (span) => {
+      const prepared = Association.disassociate(request)
+      if (prepared instanceof KpsInvalidInput) return prepared
+      span.attribute("kps.server_id", request.server.id)
+      return post("/keypairs/disassociate", prepared, taskRef, "a started task")
+    })
+
+  const batchAssociateKeypairs = (
+    items: ReadonlyArray<AssociateRequest>,
+    options?: CallOptions
+  ): Effect.Effect<ReadonlyArray<BatchResult>, KpsError> =>
+    call("KpsClient.batchAssociateKeypairs", options, (span) => {
+      const prepared = Association.batch(items)
+      if (prepared instanceof KpsInvalidInput) return prepared
+      const serverIds = items.map((item) => item.server.id)
+      span.attribute("kps.server_count", serverIds.length)
+      return post(
+        "/keypairs/batch-associate",
+        prepared,
+        Association.decodeBatchResults(serverIds, scrub),
+        "a batch of started tasks"
+      )
+    })
+
+  const lister = <A>(
+    name: string,
+    route: string,
+    read: (scrub: Scrubber.Scrubber) => (json: unknown) => Effect.Effect<TaskList.WirePage<A>, ParseResult.ParseError>
+  ) => {
+    const decode = read(scrub)
+    const page = (
+      request: { readonly limit: number; readonly offset: number },
+      options: CallOptions | undefined
+    ): Effect.Effect<TaskList.WirePage<A>, KpsError> =>
+      call(name, options, (span) => {
+        span.attribute("kps.page.limit", request.limit)
+        span.attribute("kps.page.offset", request.offset)
+        return {
+          method: "GET",
+          path: `/${route}?limit=${request.limit}&offset=${request.offset}`,
+          body: undefined,
+          decode,
+          expected: "a page of tasks"
+        }
+      })
+    const list = (request?: PageRequest, options?: CallOptions): Effect.Effect<TaskPage<A>, KpsError> => {
+      const checked = TaskList.checkPage(request)
+      return checked instanceof KpsInvalidInput
+        ? call(name, options, () => checked)
+        : page(checked, options).pipe(
+          // KPS always says how many; should it not, the pages read so far are all there is.
+          (effect) =>
+            Effect.map(
+              effect,
+              (wire) => ({ total: wire.total ?? checked.offset + wire.tasks.length, tasks: wire.tasks })
+            )
+        )
+    }
+    const all = (options?: ListOptions): Stream.Stream<A, KpsError> => {
+      const checked = TaskList.checkPage({ limit: options?.pageSize })
+      if (checked instanceof KpsInvalidInput) {
+        return Stream.fail(new KpsInvalidInput({ field: "pageSize", description: checked.description }))
+      }
+      const limit = checked.limit
+      // One page per pull: the next is asked for only when the stream needs more.
+      return Stream.paginateChunkEffect(0, (offset) =>
+        Effect.map(page({ limit, offset }, options), (wire) => {
+          const next = offset + wire.tasks.length
+          const more = wire.tasks.length > 0 &&
+            (wire.total === undefined ? wire.tasks.length === limit : next < wire.total)
+          return [Chunk.unsafeFromArray(wire.tasks.slice()), more ? Option.some(next) : Option.none()] as const
+        }))
+    }
+    return { list, all }
+  }
+
+  const running = lister<RunningTask>("KpsClient.listRunningTasks", "running-tasks", TaskList.readRunning)
+  const failed = lister<FailedTask>("KpsClient.listFailedTasks", "failed-tasks", TaskList.readFailed)
+
+  const deleteFailedTask = (taskId: string, options?: CallOptions): Effect.Effect<void, KpsError> =>
+    call("KpsClient.deleteFailedTask", options, (span) => {
+      const invalidTask = idProblem("taskId", taskId)
+      if (invalidTask !== undefined) return invalidTask
+      span.attribute("kps.task_id", taskId)
+      return {
+        method: "DELETE",
+        path: `/failed-tasks/${percentEncode(taskId)}`,
+        body: undefined,
+        decode: undefined,
+        expected: "nothing"
+      }
+    })
+
+  const deleteAllFailedTasks = (options?: CallOptions): Effect.Effect<void, KpsError> =>
+    call("KpsClient.deleteAllFailedTasks", options, () => ({
+      method: "DELETE",
+      path: "/failed-tasks",
+      body: undefined,
+      decode: undefined,
+      expected: "nothing"
+    }))
+
+  return {
+    associateKeypair,
+    disassociateKeypair,
+    batchAssociateKeypairs,
+    listRunningTasks: running.list,
+    listFailedTasks: failed.list,
+    runningTasks: running.all,
+    failedTasks: failed.all,
+    deleteFailedTask,
+    deleteAllFailedTasks
+  }
+}
