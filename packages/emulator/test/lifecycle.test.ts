@@ -2,7 +2,7 @@ import { Credentials, KpsClient } from "@effect-kps/core"
 import { KpsEmulator } from "@effect-kps/emulator"
 import { KpsNode } from "@effect-kps/node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Layer, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Effect, Either, type Layer, Redacted, Stream, TestClock } from "effect"
 import { emulator, projectId } from "./fixtures/helpers.js"
 
 const clients = {

@@ -7,6 +7,7 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import type * as KpsClient from "@effect-kps/core/KpsClient"
 import type * as KpsError from "@effect-kps/core/KpsError"
+import type * as TaskRef from "@effect-kps/core/TaskRef"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
@@ -127,6 +128,50 @@ export const waitForTask: (
   options?: WaitOptions
 ) => Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =
   internal.waitForTask
+
+/**
+ * How many "not found" answers {@link startAndWait} takes as "not there yet" unless its options
+ * say otherwise: the task was started a moment ago, and a read may not see it yet.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const startNotFoundGrace: number = internal.startNotFoundGrace
+
+/**
+ * Starts a task and waits for it: runs `start` (an effect that answers a `TaskRef`, such as
+ * `KpsClient.associateKeypair(...)`), then waits on the task it started as {@link waitForTask}
+ * does, with the same options and outcomes (`notFoundGrace` defaults to
+ * {@link startNotFoundGrace} here). `start` runs once: its failure is the result, never retried,
+ * since a second start could start a second task; only the wait's polls are retried. One span,
+ * `TaskWaiter.startAndWait`, covers both steps, with the wait's span under it.
+ *
+ * @example
+ * ```ts
+ * import { KpsClient } from "@effect-kps/core"
+ * import { TaskWaiter } from "@effect-kps/polling"
+ * import { Redacted } from "effect"
+ *
+ * const bound = TaskWaiter.startAndWait(
+ *   KpsClient.associateKeypair({
+ *     keypairName: "deploy-2026",
+ *     server: { id: "c3d5e1a0-0001", auth: { type: "password", key: Redacted.make("root password") } }
+ *   }),
+ *   { deadline: "10 minutes" }
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const startAndWait: <E, R>(
+  start: Effect.Effect<TaskRef.TaskRef, E, R>,
+  options?: WaitOptions
+) => Effect.Effect<
+  KeypairTask.KeypairTask,
+  E | TaskFailed | WaitTimeout | KpsError.KpsError,
+  R | KpsClient.KpsClient
+> = internal.startAndWait
 
 /**
  * Watches a task: a `Stream` of the task each time its status changes, the first observation

@@ -1,6 +1,7 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as KpsError from "@effect-kps/core/KpsError"
+import type * as TaskRef from "@effect-kps/core/TaskRef"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -334,6 +335,24 @@ export const waitForTask = (
   options: WaitOptions = {}
 ): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
   run(taskId, options, ignore)
+
+export const startNotFoundGrace = 2
+
+export const startAndWait = <E, R>(
+  start: Effect.Effect<TaskRef.TaskRef, E, R>,
+  options: WaitOptions = {}
+): Effect.Effect<
+  KeypairTask.KeypairTask,
+  E | TaskFailed | WaitTimeout | KpsError.KpsError,
+  R | KpsClient.KpsClient
+> =>
+  start.pipe(
+    Effect.tap((started) => Effect.annotateCurrentSpan("kps.task_id", started.taskId)),
+    Effect.flatMap((started) =>
+      run(started.taskId, { ...options, notFoundGrace: options.notFoundGrace ?? startNotFoundGrace }, ignore)
+    ),
+    Effect.withSpan("TaskWaiter.startAndWait", { captureStackTrace: false })
+  )
 
 /**
  * The task each time its status changes, the first observation included, ending after the
