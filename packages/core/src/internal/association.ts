@@ -148,13 +148,15 @@ const decodeAccepted = Schema.decodeUnknown(
 )
 
 /** The 202 of associate and disassociate: the task to wait on, its fields scrubbed. */
-export const decodeTaskRef =
-  (scrub: Scrubber.Scrubber) => (json: unknown): Effect.Effect<TaskRef, ParseResult.ParseError> =>
-    Effect.map(decodeAccepted(json), (wire) =>
-      new TaskRef({
-        taskId: scrub(wire.task_id),
-        serverId: wire.server_id == null ? undefined : scrub(wire.server_id)
-      }, true))
+export const decodeTaskRef = (
+  json: unknown,
+  scrub: Scrubber.Scrubber
+): Effect.Effect<TaskRef, ParseResult.ParseError> =>
+  Effect.map(decodeAccepted(json), (wire) =>
+    new TaskRef({
+      taskId: scrub(wire.task_id),
+      serverId: wire.server_id == null ? undefined : scrub(wire.server_id)
+    }, true))
 
 const BatchItem = Schema.Struct({
   task_id: OptionalText,
@@ -176,38 +178,36 @@ const failedStatus = /fail|error/i
  * The batch answer, one result per server of the request in its order. An answer item is matched
  * by `server_id`, else by position; a server the answer does not mention gets a result that says so.
  */
-export const decodeBatchResults = (
-  serverIds: ReadonlyArray<string>,
-  scrub: Scrubber.Scrubber
-) =>
-(json: unknown): Effect.Effect<ReadonlyArray<BatchResult>, ParseResult.ParseError> =>
-  Effect.map(decodeBatch(json), ({ tasks }) => {
-    const byServer = new Map<string, typeof BatchItem.Type>()
-    for (const item of tasks) {
-      if (item.server_id != null && !byServer.has(item.server_id)) byServer.set(item.server_id, item)
-    }
-    return serverIds.map((serverId, index): BatchResult => {
-      const positional = tasks[index]
-      const item = byServer.get(serverId) ?? (positional?.server_id == null ? positional : undefined)
-      const text = (value: string | null | undefined, limit: number) =>
-        value == null ? "" : ErrorBody.keep(scrub, value, limit)
-      if (item === undefined) {
-        return Either.left(
-          new BatchItemError({ serverId, errorCode: "", errorMessage: "the answer names no task for this server" })
-        )
+export const decodeBatchResults =
+  (serverIds: ReadonlyArray<string>) =>
+  (json: unknown, scrub: Scrubber.Scrubber): Effect.Effect<ReadonlyArray<BatchResult>, ParseResult.ParseError> =>
+    Effect.map(decodeBatch(json), ({ tasks }) => {
+      const byServer = new Map<string, typeof BatchItem.Type>()
+      for (const item of tasks) {
+        if (item.server_id != null && !byServer.has(item.server_id)) byServer.set(item.server_id, item)
       }
-      const errorCode = text(item.error_code, ErrorBody.limits.errorCode)
-      const started = item.task_id != null && item.task_id !== "" && errorCode === "" &&
-        !(item.status != null && failedStatus.test(item.status))
-      return started
-        ? Either.right(new TaskRef({ taskId: scrub(item.task_id!), serverId }, true))
-        : Either.left(
-          new BatchItemError({
-            serverId,
-            errorCode,
-            errorMessage: text(item.error_msg, ErrorBody.limits.errorMessage) ||
-              (item.task_id == null || item.task_id === "" ? "the answer names no task" : "")
-          })
-        )
+      return serverIds.map((serverId, index): BatchResult => {
+        const positional = tasks[index]
+        const item = byServer.get(serverId) ?? (positional?.server_id == null ? positional : undefined)
+        const text = (value: string | null | undefined, limit: number) =>
+          value == null ? "" : ErrorBody.keep(scrub, value, limit)
+        if (item === undefined) {
+          return Either.left(
+            new BatchItemError({ serverId, errorCode: "", errorMessage: "the answer names no task for this server" })
+          )
+        }
+        const errorCode = text(item.error_code, ErrorBody.limits.errorCode)
+        const started = item.task_id != null && item.task_id !== "" && errorCode === "" &&
+          !(item.status != null && failedStatus.test(item.status))
+        return started
+          ? Either.right(new TaskRef({ taskId: scrub(item.task_id!), serverId }, true))
+          : Either.left(
+            new BatchItemError({
+              serverId,
+              errorCode,
+              errorMessage: text(item.error_msg, ErrorBody.limits.errorMessage) ||
+                (item.task_id == null || item.task_id === "" ? "the answer names no task" : "")
+            })
+          )
+      })
     })
-  })

@@ -97,10 +97,10 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
       transport: transportTimeouts,
       overall: !transportTimeouts || options.transformClient !== undefined
     })
-    const scrubTask = (task: KeypairTask): KeypairTask => {
-      const taskId = authenticator.scrub(task.taskId)
-      const taskStatus = task.taskStatus === undefined ? undefined : authenticator.scrub(task.taskStatus)
-      const serverId = task.serverId === undefined ? undefined : authenticator.scrub(task.serverId)
+    const scrubTask = (task: KeypairTask, scrub: Scrubber.Scrubber): KeypairTask => {
+      const taskId = scrub(task.taskId)
+      const taskStatus = task.taskStatus === undefined ? undefined : scrub(task.taskStatus)
+      const serverId = task.serverId === undefined ? undefined : scrub(task.serverId)
       return taskId === task.taskId && taskStatus === task.taskStatus && serverId === task.serverId
         ? task
         : new KeypairTask({ taskId, taskStatus, serverId }, true)
@@ -116,7 +116,7 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     // A peer may echo a secret into any field: the task's are scrubbed like an error's.
     const decodeTask = (taskId: string) => {
       const decode = decodeResponse(taskId)
-      return (json: unknown) => Effect.map(decode(json), scrubTask)
+      return (json: unknown, scrub: Scrubber.Scrubber) => Effect.map(decode(json), (task) => scrubTask(task, scrub))
     }
 
     /**
@@ -143,6 +143,10 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
             body: HttpBody.unsafeJson(operation.body.body),
             scrub: Scrubber.combine(authenticator.scrub, Scrubber.make(operation.body.secrets))
           }
+        // Whatever the answer holds is scrubbed of the call's secrets too.
+        const scrub = secretBody?.scrub ?? authenticator.scrub
+        const decode = operation.decode
+        const decodeScrubbed = decode === undefined ? undefined : (json: unknown) => decode(json, scrub)
         const query = (projectId: string) => {
           const url = `${endpoint}/v3/${percentEncode(projectId)}${operation.path}`
           span.attribute("kps.project_id", projectId)
@@ -155,7 +159,7 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
           request = HttpClientRequest.setHeaders(request, { ...commonHeaders, "X-Project-Id": projectId })
           return exchange(request, {
             timeout,
-            decode: operation.decode,
+            decode: decodeScrubbed,
             expected: operation.expected,
             span,
             secretBody
@@ -186,7 +190,7 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
         }
       })
 
-    const lifecycle = Lifecycle.make(call, authenticator.scrub)
+    const lifecycle = Lifecycle.make(call)
 
     return { endpoint, timeout: defaultRequestTimeout, getTask, ...lifecycle } satisfies Service
   })

@@ -23,11 +23,16 @@ export interface Operation<A> {
   readonly path: string
   /** A JSON body, and the secrets it carries. */
   readonly body: Association.Prepared | undefined
-  /** Reads the JSON answer; `undefined` ignores the body of a 2xx (the answer is `void`). */
-  readonly decode: ((json: unknown) => Effect.Effect<A, ParseResult.ParseError>) | undefined
+  /**
+   * Reads the JSON answer, scrubbing what it keeps with the call's scrubber (the client's secrets
+   * and the call's own); `undefined` ignores the body of a 2xx (the answer is `void`).
+   */
+  readonly decode: Decode<A> | undefined
   /** What the body should be, for error messages. */
   readonly expected: string
 }
+
+export type Decode<A> = (json: unknown, scrub: Scrubber.Scrubber) => Effect.Effect<A, ParseResult.ParseError>
 
 export type Call = <A>(
   name: string,
@@ -40,12 +45,12 @@ type Lifecycle = Omit<Service, "endpoint" | "timeout" | "getTask">
 const post = <A>(
   path: string,
   body: Association.Prepared,
-  decode: (json: unknown) => Effect.Effect<A, ParseResult.ParseError>,
+  decode: Decode<A>,
   expected: string
 ): Operation<A> => ({ method: "POST", path, body, decode, expected })
 
-export const make = (call: Call, scrub: Scrubber.Scrubber): Lifecycle => {
-  const taskRef = Association.decodeTaskRef(scrub)
+export const make = (call: Call): Lifecycle => {
+  const taskRef = Association.decodeTaskRef
 
   const associateKeypair = (request: AssociateRequest, options?: CallOptions): Effect.Effect<TaskRef, KpsError> =>
     call("KpsClient.associateKeypair", options, (span) => {
@@ -79,7 +84,7 @@ export const make = (call: Call, scrub: Scrubber.Scrubber): Lifecycle => {
       return post(
         "/keypairs/batch-associate",
         prepared,
-        Association.decodeBatchResults(serverIds, scrub),
+        Association.decodeBatchResults(serverIds),
         "a batch of started tasks"
       )
     })
@@ -87,9 +92,8 @@ export const make = (call: Call, scrub: Scrubber.Scrubber): Lifecycle => {
   const lister = <A>(
     name: string,
     route: string,
-    read: (scrub: Scrubber.Scrubber) => (json: unknown) => Effect.Effect<TaskList.WirePage<A>, ParseResult.ParseError>
+    decode: Decode<TaskList.WirePage<A>>
   ) => {
-    const decode = read(scrub)
     const page = (
       request: { readonly limit: number; readonly offset: number },
       options: CallOptions | undefined

@@ -56,11 +56,10 @@ const read = <A>(
   ) => Effect.Effect<
     { readonly total?: number | null | undefined; readonly tasks: ReadonlyArray<A> },
     ParseResult.ParseError
-  >,
-  scrub: Scrubber.Scrubber
+  >
 ) =>
-(json: unknown): Effect.Effect<WirePage<A>, ParseResult.ParseError> =>
+(json: unknown, scrub: Scrubber.Scrubber): Effect.Effect<WirePage<A>, ParseResult.ParseError> =>
   Effect.map(decode(scrubbed(json, scrub)), (page) => ({ total: page.total ?? undefined, tasks: page.tasks }))
 
-export const readRunning = (scrub: Scrubber.Scrubber) => read(decodeRunning, scrub)
-export const readFailed = (scrub: Scrubber.Scrubber) => read(decodeFailed, scrub)
+export const readRunning = read(decodeRunning)
+export const readFailed = read(decodeFailed)
