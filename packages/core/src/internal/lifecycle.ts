@@ -8,7 +8,7 @@ import type * as Tracer from "effect/Tracer"
 import type { AssociateRequest, BatchResult, DisassociateRequest } from "../KeypairAssociation.js"
 import type { CallOptions, ListOptions, Service } from "../KpsClient.js"
 import { type KpsError, KpsInvalidInput } from "../KpsError.js"
-import type { FailedTask, PageRequest, RunningTask, TaskPage } from "../TaskList.js"
+import { type FailedTask, pageLimits, type PageRequest, type RunningTask, type TaskPage } from "../TaskList.js"
 import type { TaskRef } from "../TaskRef.js"
 import * as Association from "./association.js"
 import { percentEncode } from "./percentEncoding.js"
@@ -94,48 +94,44 @@ export const make = (call: Call): Lifecycle => {
     route: string,
     decode: Decode<TaskList.WirePage<A>>
   ) => {
-    const page = (
-      request: { readonly limit: number; readonly offset: number },
-      options: CallOptions | undefined
-    ): Effect.Effect<TaskList.WirePage<A>, KpsError> =>
-      call(name, options, (span) => {
-        span.attribute("kps.page.limit", request.limit)
-        span.attribute("kps.page.offset", request.offset)
+    // Checked in the call, so that a bad page is a failure of the call's span like any other.
+    const page = (request: PageRequest | undefined, options: CallOptions | undefined) =>
+      call(name, options, (span): KpsInvalidInput | Operation<TaskList.WirePage<A>> => {
+        const checked = TaskList.checkPage(request)
+        if (checked instanceof KpsInvalidInput) return checked
+        span.attribute("kps.page.limit", checked.limit)
+        span.attribute("kps.page.offset", checked.offset)
         return {
           method: "GET",
-          path: `/${route}?limit=${request.limit}&offset=${request.offset}`,
+          path: `/${route}?limit=${checked.limit}&offset=${checked.offset}`,
           body: undefined,
           decode,
           expected: "a page of tasks"
         }
       })
-    const list = (request?: PageRequest, options?: CallOptions): Effect.Effect<TaskPage<A>, KpsError> => {
-      const checked = TaskList.checkPage(request)
-      return checked instanceof KpsInvalidInput
-        ? call(name, options, () => checked)
-        : page(checked, options).pipe(
-          // KPS always says how many; should it not, the pages read so far are all there is.
-          (effect) =>
-            Effect.map(
-              effect,
-              (wire) => ({ total: wire.total ?? checked.offset + wire.tasks.length, tasks: wire.tasks })
-            )
-        )
-    }
+    const list = (request?: PageRequest, options?: CallOptions): Effect.Effect<TaskPage<A>, KpsError> =>
+      Effect.map(page(request, options), (wire) => ({
+        // KPS always says how many; should it not, the pages read so far are all there is.
+        total: wire.total ?? (request?.offset ?? 0) + wire.tasks.length,
+        tasks: wire.tasks
+      }))
     const all = (options?: ListOptions): Stream.Stream<A, KpsError> => {
-      const checked = TaskList.checkPage({ limit: options?.pageSize })
-      if (checked instanceof KpsInvalidInput) {
-        return Stream.fail(new KpsInvalidInput({ field: "pageSize", description: checked.description }))
-      }
-      const limit = checked.limit
+      const limit = options?.pageSize ?? pageLimits.default
       // One page per pull: the next is asked for only when the stream needs more.
       return Stream.paginateChunkEffect(0, (offset) =>
-        Effect.map(page({ limit, offset }, options), (wire) => {
-          const next = offset + wire.tasks.length
-          const more = wire.tasks.length > 0 &&
-            (wire.total === undefined ? wire.tasks.length === limit : next < wire.total)
-          return [Chunk.unsafeFromArray(wire.tasks.slice()), more ? Option.some(next) : Option.none()] as const
-        }))
+        page({ limit, offset }, options).pipe(
+          Effect.mapError((error) =>
+            error._tag === "KpsInvalidInput" && error.field === "limit"
+              ? new KpsInvalidInput({ field: "pageSize", description: error.description })
+              : error
+          ),
+          Effect.map((wire) => {
+            const next = offset + wire.tasks.length
+            const more = wire.tasks.length > 0 &&
+              (wire.total === undefined ? wire.tasks.length === limit : next < wire.total)
+            return [Chunk.unsafeFromArray(wire.tasks.slice()), more ? Option.some(next) : Option.none()] as const
+          })
+        ))
     }
     return { list, all }
   }
