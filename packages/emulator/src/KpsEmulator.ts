@@ -83,6 +83,12 @@ export interface Options {
   readonly readyDuration?: Duration.DurationInput | undefined
   /** Server ids whose tasks end `FAILED_*` (the others end `SUCCESS_*`). */
   readonly failServers?: ReadonlyArray<string> | undefined
+  /**
+   * Server ids KPS starts no task for: an associate or disassociate naming one answers 400
+   * `EMULATOR.0002`, and a batch lists it as a failed item with that code (the batch's other
+   * servers get their tasks).
+   */
+  readonly refuseServers?: ReadonlyArray<string> | undefined
   /** Faults for every authenticated request. */
   readonly faults?: Faults | undefined
   /**

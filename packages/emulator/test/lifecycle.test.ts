@@ -24,7 +24,11 @@ const rootPassword = Redacted.make("correct horse battery staple")
 describe.each(Object.entries(clients))("the task lifecycle against the emulator, %s credentials", (_, client) => {
   it.scoped("associate, disassociate and batch start tasks the emulator serves; lists and deletes agree", () =>
     Effect.gen(function*() {
-      const { url } = yield* emulator({ taskDuration: "10 seconds", failServers: ["doomed-1", "doomed-2"] })
+      const { url } = yield* emulator({
+        taskDuration: "10 seconds",
+        failServers: ["doomed-1", "doomed-2"],
+        refuseServers: ["refused-1"]
+      })
       yield* Effect.gen(function*() {
         const bound = yield* KpsClient.associateKeypair({
           keypairName: "deploy",
@@ -40,13 +44,21 @@ describe.each(Object.entries(clients))("the task lifecycle against the emulator,
         const batch = yield* KpsClient.batchAssociateKeypairs([
           { keypairName: "deploy", server: { id: "doomed-1" } },
           { keypairName: "deploy", server: { id: "doomed-2", auth: { type: "keypair", key: rootPassword } } },
+          { keypairName: "deploy", server: { id: "refused-1" } },
           { keypairName: "deploy", server: { id: "server-3" } }
         ])
         expect(batch.map((result) => Either.isRight(result) && result.right.serverId)).toEqual([
           "doomed-1",
           "doomed-2",
+          false,
           "server-3"
         ])
+        expect(Either.isLeft(batch[2]) && batch[2].left).toMatchObject({
+          serverId: "refused-1",
+          errorCode: "EMULATOR.0002"
+        })
+        const refused = yield* Effect.flip(KpsClient.disassociateKeypair({ server: { id: "refused-1" } }))
+        expect(refused).toMatchObject({ _tag: "KpsApiError", status: 400, errorCode: "EMULATOR.0002" })
 
         const running = yield* KpsClient.listRunningTasks({ limit: 2, offset: 0 })
         expect(running.total).toBe(5)

@@ -55,3 +55,7 @@ export const illegalProjectId = (): ApiError => badRequest("project_id is illega
 // KPS's answer about a task id it cannot read (an unknown one is the gateway module's).
 export const illegalTaskId = (): ApiError =>
   answer(400, "KPS.0001", "taskId is illegal: it must be 1 to 64 letters, digits, - or _")
+
+/** The emulator's refusal of a server it was told to refuse (`refuseServers`). */
+export const refusedServer = (serverId: string): ApiError =>
+  answer(400, "EMULATOR.0002", `The emulator was told to refuse server ${serverId}`)

@@ -3,7 +3,7 @@ import * as Gateway from "@effect-kps/testing/Gateway"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Task, TaskStore } from "../TaskStore.js"
-import type * as ApiError from "./apiError.js"
+import * as ApiError from "./apiError.js"
 import type { Answer, Call } from "./endpoint.js"
 import * as Schemas from "./schemas.js"
 import { operateTypes } from "./tasks.js"
@@ -28,7 +28,10 @@ const withError = (task: Task) => ({
 /** The 202 of associate and disassociate: the task to wait on. */
 const accepted = (task: Task): Answer => ({ status: 202, body: { task_id: task.taskId, server_id: task.serverId } })
 
-export const make = (store: TaskStore) => {
+export const make = (store: TaskStore, refuseServers: ReadonlySet<string>) => {
+  const admit = (serverId: string): Effect.Effect<void, ApiError.ApiError> =>
+    refuseServers.has(serverId) ? Effect.fail(ApiError.refusedServer(serverId)) : Effect.void
+
   const page = (
     list: TaskStore["running"],
     row: (task: Task) => unknown
@@ -56,6 +59,7 @@ export const make = (store: TaskStore) => {
 
   const associate: Handler = (call) =>
     Schemas.decodeBody(Schemas.Associate, call.body).pipe(
+      Effect.tap((request) => admit(request.server.id)),
       Effect.flatMap((request) =>
         store.create({
           projectId: call.projectId,
@@ -69,27 +73,37 @@ export const make = (store: TaskStore) => {
 
   const disassociate: Handler = (call) =>
     Schemas.decodeBody(Schemas.Disassociate, call.body).pipe(
+      Effect.tap((request) => admit(request.server.id)),
       Effect.flatMap((request) =>
         store.create({ projectId: call.projectId, operation: "disassociate", serverId: request.server.id })
       ),
       Effect.map(accepted)
     )
 
+  // Each server on its own: a refused one is a failed item, the others get their tasks.
   const batchAssociate: Handler = (call) =>
     Schemas.decodeBody(Schemas.BatchAssociate, call.body).pipe(
       Effect.flatMap((request) =>
         Effect.forEach(request.batch_keypairs, (item) =>
-          store.create({
-            projectId: call.projectId,
-            operation: "associate",
-            serverId: item.server.id,
-            keypairName: item.keypair_name
-          }))
+          admit(item.server.id).pipe(
+            Effect.zipRight(store.create({
+              projectId: call.projectId,
+              operation: "associate",
+              serverId: item.server.id,
+              keypairName: item.keypair_name
+            })),
+            Effect.match({
+              onFailure: (refused) => ({
+                server_id: item.server.id,
+                status: "failed",
+                error_code: refused.errorCode,
+                error_msg: refused.errorMessage
+              }),
+              onSuccess: (task) => ({ task_id: task.taskId, server_id: task.serverId, status: "success" })
+            })
+          ))
       ),
-      Effect.map((tasks) => ({
-        status: 202,
-        body: { tasks: tasks.map((task) => ({ task_id: task.taskId, server_id: task.serverId, status: "success" })) }
-      }))
+      Effect.map((tasks) => ({ status: 202, body: { tasks } }))
     )
 
   const deleteFailedTasks: Handler = (call) =>

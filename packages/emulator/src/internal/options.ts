@@ -25,6 +25,7 @@ export interface Settings {
   readonly taskDuration: Duration.Duration
   readonly readyDuration: Duration.Duration | undefined
   readonly failServers: ReadonlyArray<string>
+  readonly refuseServers: ReadonlySet<string>
   readonly faults: Faults | undefined
   readonly taskFaults: ReadonlyArray<readonly [string, Faults]>
   readonly seed: number
@@ -110,6 +111,7 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Emulato
       taskDuration,
       readyDuration,
       failServers: options.failServers ?? [],
+      refuseServers: new Set(options.refuseServers ?? []),
       faults: options.faults,
       taskFaults,
       seed,

@@ -23,7 +23,7 @@ const routerConfig = {
 
 const router = (context: Endpoint.Context) => {
   const endpoint = Endpoint.make(context)
-  const handlers = Handlers.make(context.store)
+  const handlers = Handlers.make(context.store, context.settings.refuseServers)
   return HttpRouter.empty.pipe(
     HttpRouter.get("/v3/:project_id/tasks/:task_id", endpoint.task(handlers.getTask)),
     HttpRouter.post("/v3/:project_id/keypairs/associate", endpoint.project(handlers.associate)),
