@@ -2,7 +2,8 @@
  * The browser transport for effect-kps: `KpsClient` layers over the browser's `fetch`.
  *
  * A page on another origin than the endpoint (usually a proxy of yours in front of KPS) needs that
- * endpoint to answer CORS preflights: allow the request headers `Content-Type`, `X-Project-Id` and
+ * endpoint to answer CORS preflights: allow the methods `GET`, `POST` (starting tasks) and `DELETE`
+ * (cleaning failed tasks up), the request headers `Content-Type`, `X-Project-Id` and
  * either `X-Auth-Token` (token credentials) or `Authorization`, `X-Sdk-Date` and
  * `X-Security-Token` (AK/SK), and expose `X-Request-Id` and `Retry-After`, without which errors
  * carry no request id and throttling no delay. No trace header is sent, so none needs allowing.
