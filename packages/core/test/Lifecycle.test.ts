@@ -1,8 +1,9 @@
 import { Credentials, KeypairAssociation, KpsClient, type KpsError, Signer, TaskList } from "@effect-kps/core"
 import { HttpClient, type HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Effect, Either, Inspectable, Layer, Redacted, Stream, Tracer } from "effect"
+import { Chunk, DateTime, Effect, Either, Inspectable, Layer, Redacted, Stream } from "effect"
 import * as FakeHttp from "./fixtures/fakeHttp.js"
+import * as Tracing from "./fixtures/tracing.js"
 
 const projectId = "0123456789abcdef0123456789abcdef"
 const endpoint = "https://kms.cn-north-4.myhuaweicloud.com"
@@ -203,16 +204,7 @@ describe("starting tasks: the server's key is a secret", () => {
 
   it.effect("spans name the server and key pair, never the key", () =>
     Effect.gen(function*() {
-      const native = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const tracer = Tracer.make({
-        context: native.context,
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        }
-      })
+      const { spans, tracer } = yield* Tracing.recordingTracer
       yield* KpsClient.associateKeypair(associate()).pipe(Effect.withTracer(tracer))
       expect(spans.map((span) => span.name)).toEqual(["KpsClient.associateKeypair"])
       const attributes = Object.fromEntries(spans[0].attributes)

@@ -1,8 +1,9 @@
 import { Credentials, KpsClient, type KpsError } from "@effect-kps/core"
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Inspectable, Layer, Logger, LogLevel, Redacted, Ref, Tracer } from "effect"
+import { Effect, Inspectable, Layer, Logger, LogLevel, Redacted, Ref } from "effect"
 import * as FakeHttp from "./fixtures/fakeHttp.js"
+import * as Tracing from "./fixtures/tracing.js"
 
 const token = "MIIsecret-token-value-0123456789"
 const taskId = "aee8d2fe-5484-4753-9177-5a38dc15546c"
@@ -101,16 +102,7 @@ describe("secrets never leak", () => {
 describe("tracing", () => {
   it.effect("records one span per call with task, project, status and request id", () =>
     Effect.gen(function*() {
-      const native = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const tracer = Tracer.make({
-        context: native.context,
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        }
-      })
+      const { spans, tracer } = yield* Tracing.recordingTracer
       yield* KpsClient.getTask(taskId).pipe(
         Effect.provide(
           clientOver(() => FakeHttp.json(200, { task_status: "SUCCESS_RESET" }, { "x-request-id": "req-span" }))

@@ -1,8 +1,9 @@
 import { KpsClient, KpsError, TaskRef } from "@effect-kps/core"
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Ref, Tracer } from "effect"
+import { Effect, Exit, Ref, type Tracer } from "effect"
 
 const started = (taskId: string) => Effect.succeed(new TaskRef.TaskRef({ taskId, serverId: "server-1" }))
 const notYet = KpsTesting.apiError(404, { code: "KPS.0001", message: "no such task" }, { times: 2 })
@@ -12,43 +13,41 @@ const running = KpsTesting.status("RUNNING_RESET", { for: "6 seconds" })
 const runOut = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(Effect.fork(effect), (fiber) => KpsTesting.runToEnd(fiber))
 
-/** A tracer that keeps every span it starts. */
-const recordingTracer = Effect.map(Effect.tracer, (native) => {
-  const spans: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    context: native.context,
-    span: (...args) => {
-      const span = native.span(...args)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-})
-
 describe("TaskWaiter.startAndWait", () => {
   it.effect("waits on the task the start answered, under one span that covers both steps", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = yield* recordingTracer
-      const fiber = yield* TaskWaiter.startAndWait(
-        Effect.zipRight(Effect.withSpan(Effect.void, "start"), started("t-1")),
-        { policy: WaitPolicy.fixed("2 seconds") }
-      ).pipe(Effect.withTracer(tracer), Effect.fork)
-      const exit = yield* KpsTesting.runToEnd(fiber)
+      // The spans seen from inside: the start's current span, and each poll's span with its parents.
+      const startSpan = yield* Ref.make<Tracer.AnySpan | undefined>(undefined)
+      const pollSpans = yield* Ref.make<ReadonlyArray<Tracer.Span>>([])
+      const layer = KpsTesting.layerClient({ tasks: { "t-1": [running, KpsTesting.status("SUCCESS_RESET")] } }, {
+        transformClient: HttpClient.tapRequest(() =>
+          Effect.flatMap(Effect.currentSpan, (span) => Ref.update(pollSpans, (all) => [...all, span]))
+        )
+      })
+      const start = Effect.zipRight(
+        Effect.flatMap(Effect.currentSpan, (span) => Ref.set(startSpan, span)),
+        started("t-1")
+      )
+      const exit = yield* runOut(TaskWaiter.startAndWait(start, { policy: WaitPolicy.fixed("2 seconds") })).pipe(
+        Effect.provide(layer)
+      )
       expect(Exit.isSuccess(exit) && exit.value.taskStatus).toBe("SUCCESS_RESET")
-      const outer = spans.find((span) => span.name === "TaskWaiter.startAndWait")!
+      const outer = (yield* Ref.get(startSpan)) as Tracer.Span
+      expect(outer.name).toBe("TaskWaiter.startAndWait")
       expect(outer.attributes.get("kps.task_id")).toBe("t-1")
-      const parentOf = (name: string) => {
-        const span = spans.find((candidate) => candidate.name === name)!
-        return span.parent._tag === "Some" ? span.parent.value.spanId : undefined
-      }
-      expect(parentOf("start")).toBe(outer.spanId)
-      expect(parentOf("TaskWaiter.waitForTask")).toBe(outer.spanId)
       expect(outer.status._tag).toBe("Ended")
-      expect((yield* KpsTesting.requests).length).toBe(4)
-    }).pipe(
-      Effect.provide(KpsTesting.layerClient({ tasks: { "t-1": [running, KpsTesting.status("SUCCESS_RESET")] } }))
-    ))
+      const polls = yield* Ref.get(pollSpans)
+      expect(polls).toHaveLength(4)
+      const chain = (span: Tracer.AnySpan): ReadonlyArray<string> =>
+        span._tag === "Span" && span.parent._tag === "Some"
+          ? [span.name, ...chain(span.parent.value)]
+          : [span._tag === "Span" ? span.name : "external"]
+      for (const poll of polls) {
+        expect(chain(poll)).toEqual(["TaskWaiter.poll", "TaskWaiter.waitForTask", "TaskWaiter.startAndWait"])
+        const waitSpan = poll.parent._tag === "Some" ? poll.parent.value : undefined
+        expect(waitSpan?._tag === "Span" && waitSpan.parent._tag === "Some" && waitSpan.parent.value).toBe(outer)
+      }
+    }))
 
   it.effect("a start that fails is the result, run once, and nothing is polled", () =>
     Effect.gen(function*() {

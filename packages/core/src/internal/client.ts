@@ -177,18 +177,17 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
 
     // Runs on every poll: its checks are synchronous and the span is filled in directly.
     const getTask = (taskId: string, callOptions?: GetTaskOptions): Effect.Effect<KeypairTask, KpsError> =>
-      call("KpsClient.getTask", callOptions, (span) => {
-        const invalidTask = idProblem("taskId", taskId)
-        if (invalidTask !== undefined) return invalidTask
-        span.attribute("kps.task_id", taskId)
-        return {
-          method: "GET",
-          path: `/tasks/${percentEncode(taskId)}`,
-          body: undefined,
-          decode: decodeTask(taskId),
-          expected: "a task"
-        }
-      })
+      call(
+        "KpsClient.getTask",
+        callOptions,
+        (span) =>
+          Lifecycle.onTask(span, taskId, {
+            method: "GET",
+            route: "tasks",
+            decode: decodeTask(taskId),
+            expected: "a task"
+          })
+      )
 
     const lifecycle = Lifecycle.make(call)
 

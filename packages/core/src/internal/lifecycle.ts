@@ -42,6 +42,27 @@ export type Call = <A>(
 
 type Lifecycle = Omit<Service, "endpoint" | "timeout" | "getTask">
 
+/**
+ * An operation on one task, `{route}/{task_id}`: the id checked (synchronously: `getTask` runs on
+ * every poll) and put on the span; or what is wrong with it.
+ */
+export const onTask = <A>(
+  span: Tracer.Span,
+  taskId: string,
+  operation: Omit<Operation<A>, "path" | "body"> & { readonly route: string }
+): KpsInvalidInput | Operation<A> => {
+  const invalidTask = idProblem("taskId", taskId)
+  if (invalidTask !== undefined) return invalidTask
+  span.attribute("kps.task_id", taskId)
+  return {
+    method: operation.method,
+    path: `/${operation.route}/${percentEncode(taskId)}`,
+    body: undefined,
+    decode: operation.decode,
+    expected: operation.expected
+  }
+}
+
 const post = <A>(
   path: string,
   body: Association.Prepared,
@@ -140,18 +161,12 @@ export const make = (call: Call): Lifecycle => {
   const failed = lister<FailedTask>("KpsClient.listFailedTasks", "failed-tasks", TaskList.readFailed)
 
   const deleteFailedTask = (taskId: string, options?: CallOptions): Effect.Effect<void, KpsError> =>
-    call("KpsClient.deleteFailedTask", options, (span) => {
-      const invalidTask = idProblem("taskId", taskId)
-      if (invalidTask !== undefined) return invalidTask
-      span.attribute("kps.task_id", taskId)
-      return {
-        method: "DELETE",
-        path: `/failed-tasks/${percentEncode(taskId)}`,
-        body: undefined,
-        decode: undefined,
-        expected: "nothing"
-      }
-    })
+    call(
+      "KpsClient.deleteFailedTask",
+      options,
+      (span) =>
+        onTask(span, taskId, { method: "DELETE", route: "failed-tasks", decode: undefined, expected: "nothing" })
+    )
 
   const deleteAllFailedTasks = (options?: CallOptions): Effect.Effect<void, KpsError> =>
     call("KpsClient.deleteAllFailedTasks", options, () => ({
