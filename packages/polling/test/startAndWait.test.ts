@@ -21,7 +21,7 @@ describe("TaskWaiter.startAndWait", () => {
       const pollSpans = yield* Ref.make<ReadonlyArray<Tracer.Span>>([])
       const layer = KpsTesting.layerClient({ tasks: { "t-1": [running, KpsTesting.status("SUCCESS_RESET")] } }, {
         transformClient: HttpClient.tapRequest(() =>
-          Effect.flatMap(Effect.currentSpan, (span) => Ref.update(pollSpans, (all) => [...all, span]))
+          Effect.flatMap(Effect.orDie(Effect.currentSpan), (span) => Ref.update(pollSpans, (all) => [...all, span]))
         )
       })
       const start = Effect.zipRight(
