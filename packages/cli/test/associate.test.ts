@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import { assertBuilt, type Result, run, type Running, start } from "./support/cli.js"
+import { assertBuilt, bin, type Result, run, type Running, spawnProgram, start } from "./support/cli.js"
 import { type InProcess, projectId, recorder, startInProcess } from "./support/emulator.js"
 import { runHere } from "./support/inProcess.js"
 import * as Secrets from "./support/secrets.js"
@@ -28,6 +28,8 @@ const emulatorFor = async (onTestFinished: (listener: () => Promise<void>) => vo
   onTestFinished(() => emulator.close())
   return emulator
 }
+
+const shellQuote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`
 
 const withToken = (url: string) => ["--endpoint", url, "--project-id", projectId, "--token", token]
 const withKeys = (url: string) => ["--endpoint", url, "--project-id", projectId, "--ak", ak, "--sk", sk]
@@ -282,4 +284,36 @@ const sendsOnce =
 describe("kps-task associate and disassociate send the request asked for, the secret only on the wire", () => {
   it.for(wireCases)("$name", sendsOnce((args, env) => runHere(args, env)))
   it.for(wireCases.slice(0, 1))("the executable: $name", sendsOnce((args, env) => run(args, { env })))
+
+  it("the executable reads a password from a pipe: --password-file /dev/stdin", async ({ onTestFinished }) => {
+    const server = await recorder()
+    onTestFinished(() => server.close())
+    // A shell's pipe (Node gives its children sockets, not pipes); the password reaches the shell
+    // in its environment, not its arguments.
+    const command = [
+      process.execPath,
+      bin,
+      "disassociate",
+      "--server",
+      "server-1",
+      "--password-file",
+      "/dev/stdin",
+      "--endpoint",
+      server.url,
+      "--project-id",
+      projectId,
+      "--token",
+      token
+    ].map(shellQuote).join(" ")
+    const running = spawnProgram("/bin/sh", ["-c", `printf '%s\\n' "$SERVER_PASSWORD" | ${command}`], {
+      env: { SERVER_PASSWORD: Secrets.password }
+    })
+    const result = await running.ended
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe("recorded-task-1\n")
+    expect(server.requests().map((request) => JSON.parse(request.body))).toEqual([
+      { server: { id: "server-1", auth: { type: "password", key: Secrets.password } } }
+    ])
+    expectNoSecret(result)
+  })
 })

@@ -182,7 +182,12 @@ const examples: ReadonlyArray<Example> = [
     {
       name: `${command[0]}: --private-key-file that is a directory`,
       args: [...command, "--private-key-file", files.directory, ...connection],
-      message: /to be a regular file/
+      message: /^kps-task: Invalid --private-key-file: .* is a directory, not a file or a pipe$/m
+    },
+    {
+      name: `${command[0]}: --password-file that is a device`,
+      args: [...command, "--password-file", "/dev/zero", ...connection],
+      message: /^kps-task: Invalid --password-file: \/dev\/zero is a device, not a file or a pipe$/m
     },
     {
       name: `${command[0]}: --private-key-file larger than any key`,

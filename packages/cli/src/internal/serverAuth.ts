@@ -3,13 +3,11 @@ import { KpsInvalidInput } from "@effect-kps/core/KpsError"
 import * as Options from "@effect/cli/Options"
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import * as Environment from "./environment.js"
 import * as CliOptions from "./options.js"
 import { safe } from "./render.js"
@@ -28,13 +26,15 @@ export const variables = { password: "KPS_SERVER_PASSWORD", privateKey: "KPS_SER
  * never taken as a flag's value, which `ps` and shell history would show.
  */
 export const options: Options.Options<Files> = /* @__PURE__ */ Options.all({
+  // Text, not `Options.file`: that refuses what is not a regular file, such as the pipe of
+  // `--password-file <(pass show server)` or `/dev/stdin`.
   passwordFile: CliOptions.optional(
-    Options.file("password-file"),
+    Options.text("password-file"),
     "FILE",
     `Log in to the server with the root password in FILE (one trailing line break dropped; default: ${variables.password})`
   ),
   privateKeyFile: CliOptions.optional(
-    Options.file("private-key-file"),
+    Options.text("private-key-file"),
     "FILE",
     `Log in to the server with the private key in FILE, of the key pair bound now (default: ${variables.privateKey})`
   )
@@ -59,31 +59,47 @@ const readFailure = (error: PlatformError.PlatformError): string => {
   return error.description ?? "bad argument"
 }
 
+const kinds: Readonly<Record<FileSystem.File.Type, string>> = {
+  File: "a file",
+  FIFO: "a pipe",
+  Directory: "a directory",
+  SymbolicLink: "a symbolic link",
+  BlockDevice: "a device",
+  CharacterDevice: "a device",
+  Socket: "a socket",
+  Unknown: "of an unknown kind"
+}
+
 /**
- * The contents of a secret file, `Redacted` as soon as they are read. A file that cannot be read,
- * or is larger than any secret, is a usage error naming the flag and the path, never the contents.
+ * The contents of a secret file, `Redacted` as soon as they are read. A regular file or a pipe
+ * (`<(pass show server)`, `/dev/stdin` from a pipe): the platform's streams read at positions,
+ * which a pipe refuses, so the file is read whole, once its size is known to be small (a pipe's
+ * is checked once read). Anything else (a directory, a device such as `/dev/zero`), a file that
+ * cannot be read or is larger than any secret, is a usage error naming the flag and the path,
+ * never the contents.
  */
 const readSecret = (
   flag: string,
   path: string
-): Effect.Effect<Redacted.Redacted<string>, KpsInvalidInput, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.stream(path, { bytesToRead: maxFileBytes + 1 }).pipe(
-      Stream.runCollect,
-      Effect.mapError((error) => problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`)),
-      Effect.flatMap((chunks) => {
-        const size = Chunk.reduce(chunks, 0, (total, chunk) => total + chunk.length)
-        if (size > maxFileBytes) {
-          return Effect.fail(problem(flag, `${safe(path)} is larger than ${maxFileBytes / 1024} KiB: not a secret`))
-        }
-        const bytes = new Uint8Array(size)
-        Chunk.reduce(chunks, 0, (offset, chunk) => {
-          bytes.set(chunk, offset)
-          return offset + chunk.length
-        })
-        return Effect.succeed(Redacted.make(new TextDecoder().decode(bytes)))
-      })
-    ))
+): Effect.Effect<Redacted.Redacted<string>, KpsInvalidInput, FileSystem.FileSystem> => {
+  const tooLarge = problem(flag, `${safe(path)} is larger than ${maxFileBytes / 1024} KiB: not a secret`)
+  return Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path)
+    if (info.type !== "File" && info.type !== "FIFO") {
+      return yield* problem(flag, `${safe(path)} is ${kinds[info.type]}, not a file or a pipe`)
+    }
+    if (Number(info.size) > maxFileBytes) return yield* tooLarge
+    const bytes = yield* fs.readFile(path)
+    if (bytes.length > maxFileBytes) return yield* tooLarge
+    return Redacted.make(new TextDecoder().decode(bytes))
+  }).pipe(
+    Effect.catchTags({
+      SystemError: (error) => problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`),
+      BadArgument: (error) => problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`)
+    })
+  )
+}
 
 /** A password file's trailing line break (`echo secret > file` writes one) is not the password's. */
 const withoutLineBreak = (secret: Redacted.Redacted<string>): Redacted.Redacted<string> =>
