@@ -83,6 +83,8 @@ const readSecret = (
   path: string
 ): Effect.Effect<Redacted.Redacted<string>, KpsInvalidInput, FileSystem.FileSystem> => {
   const tooLarge = problem(flag, `${safe(path)} is larger than ${maxFileBytes / 1024} KiB: not a secret`)
+  const unreadable = (error: PlatformError.PlatformError) =>
+    problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`)
   return Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const info = yield* fs.stat(path)
@@ -94,10 +96,7 @@ const readSecret = (
     if (bytes.length > maxFileBytes) return yield* tooLarge
     return Redacted.make(new TextDecoder().decode(bytes))
   }).pipe(
-    Effect.catchTags({
-      SystemError: (error) => problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`),
-      BadArgument: (error) => problem(flag, `cannot read ${safe(path)}: ${readFailure(error)}`)
-    })
+    Effect.catchTags({ SystemError: unreadable, BadArgument: unreadable })
   )
 }
 
