@@ -1,6 +1,8 @@
 /**
- * `kps-task`, the command line of effect-kps: get a KPS task, wait on it, run the emulator, see a
- * demo. `bin.ts` runs it as a Node process; {@link run} runs it anywhere an `Effect` runs.
+ * `kps-task`, the command line of effect-kps: start KPS tasks (associate, disassociate), get a
+ * task, wait on one or many, list the running and failed tasks and clean the failed ones, run the
+ * emulator, see a demo. `bin.ts` runs it as a Node process; {@link run} runs it anywhere an
+ * `Effect` runs.
  *
  * @since 0.1.0
  */
@@ -30,6 +32,8 @@ export const version: string = internalVersion.version
  * | 2 | the wait timed out |
  * | 3 | usage or configuration error |
  * | 4 | API or transport error |
+ *
+ * Waiting on several tasks ends with the worst of their codes (`ExitCode.worst`).
  *
  * Signals are left to whoever runs it: interrupting it stops the command. The `kps-task`
  * executable runs it with `NodeRuntime.runMain`, which interrupts it on SIGINT or SIGTERM, and

@@ -64,6 +64,31 @@ export const usage: ExitCode = 3
  */
 export const apiError: ExitCode = 4
 
+// From the mildest to the worst: a bad command line says the most about what to fix first.
+const severity: ReadonlyArray<ExitCode> = [success, taskFailed, timedOut, apiError, usage]
+
+/**
+ * The exit code of several outcomes (`kps-task wait` on several tasks): the worst of them, in
+ * this order, worst first: `usage` (3) > `apiError` (4) > `timedOut` (2) > `taskFailed` (1) >
+ * `success` (0). An outcome that is not known (an API or transport error) ranks above one that is
+ * known but bad; `success` when there are none.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@effect-kps/cli"
+ *
+ * ExitCode.worst([ExitCode.taskFailed, ExitCode.apiError, ExitCode.timedOut]) // 4
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const worst = (codes: Iterable<ExitCode>): ExitCode => {
+  let rank = 0
+  for (const code of codes) rank = Math.max(rank, severity.indexOf(code))
+  return severity[rank]
+}
+
 const byTag: Readonly<Record<string, ExitCode>> = {
   TaskFailed: taskFailed,
   WaitTimeout: timedOut,

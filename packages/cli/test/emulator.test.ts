@@ -29,14 +29,23 @@ describe.concurrent("kps-task emulator", () => {
     const url = urlOf(line)
     expect(Number(new URL(url).port)).toBeGreaterThan(0)
 
-    // It serves: a task is created with the given token, then read back by `kps-task get`.
-    const created = await fetch(`${url}/v3/${projectId}/keypairs/associate`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Auth-Token": token },
-      body: JSON.stringify({ keypair_name: "kp", server: { id: "s-1" } })
-    })
-    expect(created.status).toBe(202)
-    const { task_id } = await created.json() as { task_id: string }
+    // It serves: `kps-task associate` starts a task with the given token, `kps-task get` reads it back.
+    const created = await run([
+      "associate",
+      "--keypair",
+      "kp",
+      "--server",
+      "s-1",
+      "--endpoint",
+      url,
+      "--project-id",
+      projectId,
+      "--token",
+      token,
+      "--json"
+    ])
+    expect(created.code, created.stderr).toBe(0)
+    const { task_id } = JSON.parse(created.stdout) as { task_id: string }
 
     const withToken = await run([
       "get",
@@ -72,7 +81,8 @@ describe.concurrent("kps-task emulator", () => {
 
     const ended = await emulator.stop("SIGTERM")
     expect(ended.code).toBe(0)
-    const output = `${ended.stdout}${ended.stderr}${withToken.stdout}${withToken.stderr}${withKey.stderr}`
+    const output =
+      `${ended.stdout}${ended.stderr}${created.stdout}${created.stderr}${withToken.stdout}${withToken.stderr}${withKey.stderr}`
     expect(output).not.toContain(token)
     expect(output).not.toContain(sk)
   })

@@ -1,12 +1,16 @@
-import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { assertBuilt, type Result, run } from "./support/cli.js"
 import { projectId, tripwire } from "./support/emulator.js"
 import { runHere } from "./support/inProcess.js"
+import * as Secrets from "./support/secrets.js"
 
 // Every value that can be checked before sending is checked before sending: a malformed one exits
 // 3, and the server it would have gone to (a tripwire counting requests) hears nothing. Every case
 // runs in the test process; the executable runs a sample of them.
 beforeAll(assertBuilt)
+
+const files = Secrets.makeSecretFiles()
+afterAll(() => files.remove())
 
 interface Example {
   readonly name: string
@@ -22,6 +26,12 @@ const token = ["--token", "t0ken"]
 const project = ["--project-id", projectId]
 const accessKeyEnv = { HUAWEICLOUD_SDK_AK: "AK0000000000000001", HUAWEICLOUD_SDK_SK: "sk-S3CR3T" }
 const regionEnv = { HUAWEICLOUD_SDK_REGION: "cn-north-4", HUAWEICLOUD_SDK_REGION_KPS_CN_NORTH_4: "URL" }
+
+const connection = [...endpoint, ...token, ...project]
+const startCommands: ReadonlyArray<ReadonlyArray<string>> = [
+  ["associate", "--keypair", "kp", "--server", "server-1"],
+  ["disassociate", "--server", "server-1"]
+]
 
 const examples: ReadonlyArray<Example> = [
   // Project ids: 32 hex characters, from the flag or the environment.
@@ -142,6 +152,79 @@ const examples: ReadonlyArray<Example> = [
     name: "--token with --ak and --sk",
     args: ["get", "t-1", ...endpoint, ...project, ...token, "--ak", "AK", "--sk", "sk"],
     message: /not both/
+  },
+  // Several task ids: each is checked as one is.
+  {
+    name: "wait with several malformed task ids",
+    args: ["wait", "", "a/b", ...endpoint, ...token, ...project],
+    message: /taskId/
+  },
+  // Starting tasks: the request, and the server's login secret, from a file or the environment.
+  ...startCommands.flatMap((command): ReadonlyArray<Example> => [
+    {
+      name: `${command[0]}: --password-file with --private-key-file`,
+      args: [...command, "--password-file", files.password, "--private-key-file", files.privateKey, ...connection],
+      message: /^kps-task: Invalid server login: give --password-file or --private-key-file, not both$/m,
+      executable: command[0] === "associate"
+    },
+    {
+      name: `${command[0]}: KPS_SERVER_PASSWORD with KPS_SERVER_PRIVATE_KEY`,
+      args: [...command, ...connection],
+      env: { KPS_SERVER_PASSWORD: Secrets.password, KPS_SERVER_PRIVATE_KEY: Secrets.privateKey },
+      message: /^kps-task: Invalid server login: set KPS_SERVER_PASSWORD or KPS_SERVER_PRIVATE_KEY, not both$/m
+    },
+    {
+      name: `${command[0]}: --password-file that does not exist`,
+      args: [...command, "--password-file", files.missing, ...connection],
+      message: new RegExp(`^kps-task: Invalid --password-file: cannot read ${files.missing}: no such file$`, "m"),
+      executable: command[0] === "disassociate"
+    },
+    {
+      name: `${command[0]}: --private-key-file that is a directory`,
+      args: [...command, "--private-key-file", files.directory, ...connection],
+      message: /^kps-task: Invalid --private-key-file: .* is a directory, not a file or a pipe$/m
+    },
+    {
+      name: `${command[0]}: --password-file that is a device`,
+      args: [...command, "--password-file", "/dev/zero", ...connection],
+      message: /^kps-task: Invalid --password-file: \/dev\/zero is a device, not a file or a pipe$/m
+    },
+    {
+      name: `${command[0]}: --private-key-file larger than any key`,
+      args: [...command, "--private-key-file", files.large, ...connection],
+      message: /^kps-task: Invalid --private-key-file: .* is larger than 64 KiB: not a secret$/m
+    },
+    {
+      name: `${command[0]}: --password-file that is empty`,
+      args: [...command, "--password-file", files.empty, ...connection],
+      message: /Invalid server\.auth\.key: must not be empty/
+    },
+    {
+      name: `${command[0]}: --timeout without --wait`,
+      args: [...command, "--password-file", files.password, "--timeout", "5s", ...connection],
+      message: /^kps-task: Invalid --timeout: only means something with --wait$/m
+    },
+    {
+      name: `${command[0]}: --server with a slash`,
+      args: [...command.map((arg) => arg === "server-1" ? "server/1" : arg), ...connection],
+      message: /Invalid server\.id/
+    }
+  ]),
+  {
+    name: "associate: a key pair name longer than 64 characters",
+    args: ["associate", "--keypair", "k".repeat(65), "--server", "server-1", ...connection],
+    message: /Invalid keypairName: must be at most 64 characters/
+  },
+  {
+    name: "associate: --port 70000",
+    args: ["associate", "--keypair", "kp", "--server", "server-1", "--port", "70000", ...connection],
+    env: { KPS_SERVER_PASSWORD: Secrets.password },
+    message: /Invalid server\.port: must be a whole number from 1 to 65535/
+  },
+  {
+    name: "associate without --keypair",
+    args: ["associate", "--server", "server-1", ...connection],
+    message: /--keypair/
   }
 ]
 
@@ -161,6 +244,7 @@ async (example: Example, { onTestFinished }: { readonly onTestFinished: (f: () =
   expect(result.stderr).toMatch(example.message)
   expect(result.stdout).toBe("")
   expect(server.requests()).toBe(0)
+  for (const secret of Secrets.all) expect(result.stdout + result.stderr).not.toContain(secret)
 }
 
 describe("kps-task exits 3 on malformed input, before sending anything", () => {

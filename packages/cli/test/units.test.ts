@@ -1,10 +1,11 @@
 import { ExitCode } from "@effect-kps/cli"
-import { KeypairTask, KpsError } from "@effect-kps/core"
+import { KeypairTask, KpsError, TaskList } from "@effect-kps/core"
 import { TaskWaiter } from "@effect-kps/polling"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigError, Duration, Either, Option } from "effect"
+import { ConfigError, DateTime, Duration, Either, Option } from "effect"
 import * as DurationText from "../src/internal/duration.js"
+import * as Listing from "../src/internal/listing.js"
 import * as ProjectId from "../src/internal/projectId.js"
 import * as Render from "../src/internal/render.js"
 import * as Report from "../src/internal/report.js"
@@ -78,6 +79,17 @@ describe("exit codes", () => {
     expect(ExitCode.fromError(new KpsError.KpsTransportError({ reason: "ConnectionRefused", description: "" }))).toBe(4)
     expect(ExitCode.fromError(new Error("boom"))).toBe(4)
   })
+
+  it("ranks several outcomes: usage 3 > API error 4 > timeout 2 > failed 1 > success 0", () => {
+    expect(ExitCode.worst([])).toBe(0)
+    expect(ExitCode.worst([0, 0])).toBe(0)
+    expect(ExitCode.worst([0, 1, 0])).toBe(1)
+    expect(ExitCode.worst([1, 2, 1])).toBe(2)
+    expect(ExitCode.worst([2, 4, 1])).toBe(4)
+    expect(ExitCode.worst([4, 3, 2])).toBe(3)
+    // Whatever the order they come in.
+    expect(ExitCode.worst([4, 0, 2])).toBe(ExitCode.worst([2, 0, 4]))
+  })
 })
 
 describe("rendering", () => {
@@ -111,5 +123,63 @@ describe("rendering", () => {
     })
     expect(line.startsWith("\r\u001b[2K")).toBe(true)
     expect(line).toContain("RUNNING_RESET · 1.2s · 3 requests")
+  })
+
+  it("draws one live row per task, going back up to the first after the first drawing", () => {
+    const live = (taskId: string, status: string, done: boolean): Render.Live => ({
+      taskId,
+      task: new KeypairTask.KeypairTask({ taskId, taskStatus: status }),
+      elapsedMillis: 2_000,
+      attempts: 2,
+      frame: 0,
+      done,
+      color: false
+    })
+    const rows = [live("t-1", "SUCCESS_RESET", true), live("t-2", "RUNNING_RESET", false), {
+      ...live("t-3", "READY_RESET", true),
+      note: "timed out"
+    }]
+    const first = Render.liveRows(rows, true)
+    expect(first.split("\n")).toEqual([
+      "\r\u001b[2K✔ t-1 SUCCESS_RESET · 2.0s · 2 requests",
+      "\r\u001b[2K⠋ t-2 RUNNING_RESET · 2.0s · 2 requests",
+      "\r\u001b[2K✖ t-3 READY_RESET · 2.0s · 2 requests · timed out"
+    ])
+    expect(Render.liveRows(rows, false)).toBe(`\u001b[2A${first}`)
+    // One row is redrawn where it is, as the single live line always was.
+    expect(Render.liveRows(rows.slice(0, 1), false)).toBe(Render.liveLine(rows[0]))
+  })
+
+  it("prints task lists as aligned tables, server text made safe", () => {
+    const running = [
+      new TaskList.RunningTask({
+        taskId: "t-1",
+        operateType: "RESET",
+        taskTime: DateTime.unsafeMake(Date.UTC(2024, 0, 2, 3, 4, 5)),
+        serverName: "web\u001b[2J",
+        serverId: "s-1",
+        keypairName: "kp"
+      }),
+      new TaskList.RunningTask({ taskId: "task-22" })
+    ]
+    expect(Listing.table(Listing.running, running).split("\n")).toEqual([
+      "TASK ID  OPERATION  TIME                  SERVER NAME  SERVER ID  KEY PAIR",
+      "t-1      RESET      2024-01-02T03:04:05Z  web?[2J      s-1        kp",
+      "task-22  -          -                     -            -          -"
+    ])
+    expect(Listing.table(Listing.failed, [])).toBe("no failed tasks")
+    const failed = new TaskList.FailedTask({ taskId: "t-1", taskErrorCode: "KPS.1", taskErrorMsg: "no\nroute" })
+    expect(Listing.table(Listing.failed, [failed]).split("\n")[1]).toMatch(/ KPS\.1: no\?route$/)
+    expect(Listing.failed.json(failed)).toEqual({
+      task_id: "t-1",
+      operate_type: null,
+      task_time: null,
+      server_name: null,
+      server_id: null,
+      keypair_name: null,
+      operation: "unknown",
+      task_error_code: "KPS.1",
+      task_error_msg: "no\nroute"
+    })
   })
 })

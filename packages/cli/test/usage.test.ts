@@ -8,14 +8,17 @@ describe.concurrent("kps-task usage", () => {
   it("prints help and exits 0", async () => {
     const [result, wait] = await Promise.all([run(["--help"]), run(["wait", "--help"])])
     expect(result.code).toBe(0)
-    for (const command of ["get", "wait", "emulator", "demo"]) expect(result.stdout).toContain(command)
+    for (const command of ["get", "wait", "associate", "disassociate", "tasks", "emulator", "demo"]) {
+      expect(result.stdout).toContain(command)
+    }
     expect(wait.code).toBe(0)
     expect(wait.stdout).toContain("--timeout")
     expect(wait.stdout).toContain("--interval")
   })
 
   it.for([
-    { args: [], message: /missing command/ },
+    { args: [], message: /missing command: give one of get, wait, associate, disassociate, tasks, emulator, demo/ },
+    { args: ["tasks"], message: /missing command: give one of running, failed, clean \(see kps-task tasks --help\)/ },
     { args: ["frobnicate"], message: /Invalid subcommand/ },
     { args: ["get"], message: /Missing argument <task-id>/ },
     { args: ["wait", "t-1", "--timeout", "soon"], message: /--timeout: "soon" is not a duration/ }

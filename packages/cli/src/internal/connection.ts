@@ -9,7 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
+import * as Environment from "./environment.js"
 import * as CliOptions from "./options.js"
 import * as ProjectId from "./projectId.js"
 
@@ -53,23 +54,18 @@ export const options: Options.Options<Connection> = /* @__PURE__ */ Options.all(
   )
 })
 
-const optionalString = (name: string): Config.Config<string | undefined> =>
-  Config.option(Config.string(name)).pipe(
-    Config.map(Option.filter((value) => value.trim() !== "")),
-    Config.map(Option.getOrUndefined)
-  )
-
 const projectIdVariable = "HUAWEICLOUD_SDK_PROJECT_ID"
 
 /** `HUAWEICLOUD_SDK_PROJECT_ID`, when set and not blank, checked as `--project-id` is. */
-const envProjectId: Config.Config<string | undefined> = /* @__PURE__ */ optionalString(projectIdVariable).pipe(
-  Config.mapOrFail((id) =>
-    id === undefined ? Either.right(undefined) : Either.mapLeft(
-      ProjectId.check(id.trim()),
-      (problem) => ConfigError.InvalidData([projectIdVariable], `${projectIdVariable}: ${problem}`)
+const envProjectId: Config.Config<string | undefined> = /* @__PURE__ */ Environment.optionalString(projectIdVariable)
+  .pipe(
+    Config.mapOrFail((id) =>
+      id === undefined ? Either.right(undefined) : Either.mapLeft(
+        ProjectId.check(id.trim()),
+        (problem) => ConfigError.InvalidData([projectIdVariable], `${projectIdVariable}: ${problem}`)
+      )
     )
   )
-)
 
 /**
  * The credentials: `--token` (or `KPS_TOKEN`), or `--ak` with `--sk`, or the official SDKs' access
@@ -86,21 +82,22 @@ const credentials = (connection: Connection): Config.Config<Credentials.Credenti
   if (hasKey) {
     if (Option.isNone(ak)) return Config.fail("--sk is given but --ak is not")
     if (Option.isNone(sk)) return Config.fail("--ak is given but --sk is not")
-    return Config.map(optionalString("HUAWEICLOUD_SDK_SECURITY_TOKEN"), (securityToken) =>
-      Credentials.accessKey({
-        accessKeyId: ak.value,
-        secretAccessKey: sk.value,
-        securityToken,
-        projectId: Option.getOrUndefined(connection.projectId)
-      }))
+    return Config.map(
+      Environment.optionalString("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+      (securityToken) =>
+        Credentials.accessKey({
+          accessKeyId: ak.value,
+          secretAccessKey: sk.value,
+          securityToken,
+          projectId: Option.getOrUndefined(connection.projectId)
+        })
+    )
   }
   return Credentials.fromEnv
 }
 
 /** `KPS_TOKEN`, when set and not blank. */
-const envToken = /* @__PURE__ */ Config.option(Config.redacted("KPS_TOKEN")).pipe(
-  Config.map(Option.filter((value) => Redacted.value(value).trim() !== ""))
-)
+const envToken = /* @__PURE__ */ Environment.optionalSecret("KPS_TOKEN")
 
 /**
  * A `KpsClient` over the Node transport: flags first, then the environment as the official SDKs

@@ -32,10 +32,29 @@ export const duration = (
 /** `--project-id`: 32 hex characters. */
 export const projectId: Options.Options<string> = /* @__PURE__ */ parsed("project-id", ProjectId.check)
 
-/** `--json`: machine-readable output. */
-export const json: Options.Options<boolean> = /* @__PURE__ */ Options.boolean("json").pipe(
-  Options.withDescription("Print JSON (for wait: one JSON object per line, per status change)")
-)
+/** `--json`: machine-readable output, as `description` says. */
+export const json = (description: string): Options.Options<boolean> =>
+  Options.boolean("json").pipe(Options.withDescription(description))
+
+/** `--timeout` and `--interval`: how long and how often a wait polls. */
+export interface WaitTiming {
+  readonly timeout: Option.Option<Duration.Duration>
+  readonly interval: Option.Option<Duration.Duration>
+}
+
+/** The options of a wait: `wait`'s, and those of the commands that can `--wait`. */
+export const waitTiming: Options.Options<WaitTiming> = /* @__PURE__ */ Options.all({
+  timeout: duration("timeout").pipe(
+    Options.withDescription("Give up waiting after this long, exit code 2 (default 30m)"),
+    Options.optional
+  ),
+  interval: duration("interval").pipe(
+    Options.withDescription(
+      "Poll at this fixed interval (default: at once, then backing off from 1s to 15s with jitter)"
+    ),
+    Options.optional
+  )
+})
 
 /** An option that may be left out, with its placeholder and description for `--help`. */
 export const optional = <A>(

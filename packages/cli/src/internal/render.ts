@@ -1,5 +1,6 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import type * as KpsError from "@effect-kps/core/KpsError"
+import type * as TaskRef from "@effect-kps/core/TaskRef"
 import type * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
 import * as Ansi from "@effect/printer-ansi/Ansi"
 import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
@@ -68,7 +69,7 @@ const transportReasons: { readonly [R in KpsError.TransportFailure]: string } = 
 }
 
 /** What failed, in a few words: `connection refused`, `HTTP 503 KPS.0003`. */
-const failureText = (error: KpsError.KpsError): string => {
+export const failureText = (error: KpsError.KpsError): string => {
   switch (error._tag) {
     case "KpsTransportError":
       return transportReasons[error.reason]
@@ -125,8 +126,26 @@ const phaseColor = (phase: KeypairTask.KeypairTask["phase"] | "waiting"): Ansi.A
 }
 
 /**
+ * What a wait that did not end well ended on, beyond its status, in a few words: `timed out`,
+ * `HTTP 401 APIG.0301`; nothing for a task that failed (its `FAILED_*` status says it).
+ */
+export const endNote = (
+  error: TaskWaiter.TaskFailed | TaskWaiter.WaitTimeout | KpsError.KpsError
+): string | undefined => {
+  switch (error._tag) {
+    case "TaskFailed":
+      return undefined
+    case "WaitTimeout":
+      return "timed out"
+    default:
+      return failureText(error)
+  }
+}
+
+/**
  * What the live line shows: the last task seen (if any), the time waited, the requests sent
- * (failed ones included), and the retry under way, if any.
+ * (failed ones included), the retry under way, if any, and, once the wait is `done`, what it
+ * ended on beyond the status (`note`).
  */
 export interface Live {
   readonly taskId: string
@@ -134,12 +153,13 @@ export interface Live {
   readonly elapsedMillis: number
   readonly attempts: number
   readonly retrying?: Retrying | undefined
+  readonly note?: string | undefined
   readonly frame: number
   readonly done: boolean
   readonly color: boolean
 }
 
-/** The live line of `wait` on a terminal, redrawn in place (carriage return, erase line). */
+/** The live line of one wait on a terminal, redrawn in place (carriage return, erase line). */
 export const liveLine = (live: Live): string => {
   const phase = live.task?.phase ?? "waiting"
   const mark = !live.done ? spinner[live.frame % spinner.length] : phase === "succeeded" ? "✔" : "✖"
@@ -149,8 +169,30 @@ export const liveLine = (live: Live): string => {
     Doc.text(safe(live.taskId)),
     Doc.text(status).pipe(Doc.annotate(Ansi.combine(Ansi.bold, phaseColor(phase)))),
     Doc.text(`· ${DurationText.format(live.elapsedMillis)} · ${attemptsText(live.attempts)}`),
-    ...(live.retrying === undefined ? [] : [Doc.text(`· ${retryText(live.retrying)}`).pipe(Doc.annotate(Ansi.yellow))])
+    ...(live.retrying === undefined ? [] : [Doc.text(`· ${retryText(live.retrying)}`).pipe(Doc.annotate(Ansi.yellow))]),
+    ...(live.note === undefined ? [] : [Doc.text(`· ${live.note}`).pipe(Doc.annotate(Ansi.red))])
   ])
   const text = live.color ? AnsiDoc.render(doc, { style: "pretty" }) : Doc.render(doc, { style: "pretty" })
   return `\r\u001b[2K${text}`
 }
+
+/**
+ * The live lines of every wait, one row per task, redrawn in place: after the `first` drawing,
+ * the cursor goes back up to the first row before the rows are drawn again. The cursor stays at
+ * the end of the last row.
+ */
+export const liveRows = (rows: ReadonlyArray<Live>, first: boolean): string =>
+  (first || rows.length < 2 ? "" : `\u001b[${rows.length - 1}A`) + rows.map(liveLine).join("\n")
+
+/** A line about one of several tasks: `42c1e6eb-…: RUNNING_RESET (pending) after 1.1s, 5 requests`. */
+export const forTask = (taskId: string, line: string): string => `${safe(taskId)}: ${line}`
+
+/** The task an operation started, as JSON with the API's field names: `{task_id, server_id}`. */
+export const taskRefJson = (ref: TaskRef.TaskRef): Record<string, unknown> => ({
+  task_id: ref.taskId,
+  server_id: ref.serverId ?? null
+})
+
+/** The task an operation started, before waiting on it: `started task 42c1e6eb-… on server 0b5a…`. */
+export const startedLine = (ref: TaskRef.TaskRef): string =>
+  `started task ${safe(ref.taskId)}${ref.serverId === undefined ? "" : ` on server ${safe(ref.serverId)}`}`

@@ -1,10 +1,14 @@
+import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import * as ValidationError from "@effect/cli/ValidationError"
+import * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as ExitCode from "../ExitCode.js"
 import { safe } from "./render.js"
+import type * as Watch from "./watch.js"
 
 const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
   switch (error._op) {
@@ -31,9 +35,13 @@ export const describe = (error: unknown): string => {
   return safe(text.replace(/\s*\n\s*/g, " ")).trim()
 }
 
+/** A failure already printed on stderr: the command ends with its exit code, printing nothing more. */
+export class Reported extends /* @__PURE__ */ Data.TaggedError("Reported")<{ readonly code: ExitCode.ExitCode }> {}
+
 /**
  * Ends a command's failure: prints it as one line on stderr (usage errors were printed by
- * `@effect/cli` already, with help) and answers its exit code. Defects are reported the same way.
+ * `@effect/cli` already, with help, and a {@link Reported} failure by the command) and answers its
+ * exit code. Defects are reported the same way.
  */
 export const exitCode = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<ExitCode.ExitCode, never, R> =>
   effect.pipe(
@@ -41,9 +49,27 @@ export const exitCode = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
       const error = Cause.squash(cause)
+      if (error instanceof Reported) return Effect.succeed(error.code)
       const code = ExitCode.fromError(error)
       return ValidationError.isValidationError(error)
         ? Effect.succeed(code)
         : Effect.as(Console.error(`kps-task: ${describe(error)}`), code)
     })
   )
+
+/**
+ * The end of one or more waits: the tasks, when every one succeeded; otherwise each wait that did
+ * not succeed is printed as one line on stderr, in the order given, and the command fails with the
+ * worst exit code of them (`ExitCode.worst`).
+ */
+export const settle = (
+  outcomes: ReadonlyArray<Watch.Outcome>
+): Effect.Effect<ReadonlyArray<KeypairTask.KeypairTask>, Reported> => {
+  const [failures, tasks] = Arr.partitionMap(outcomes, (outcome) => outcome.result)
+  return failures.length === 0
+    ? Effect.succeed(tasks)
+    : Effect.zipRight(
+      Effect.forEach(failures, (error) => Console.error(`kps-task: ${describe(error)}`), { discard: true }),
+      Effect.fail(new Reported({ code: ExitCode.worst(failures.map(ExitCode.fromError)) }))
+    )
+}

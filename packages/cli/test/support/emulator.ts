@@ -17,6 +17,8 @@ export interface InProcess {
   readonly createTask: (options?: Partial<TaskStore.NewTask>) => Promise<TaskStore.Task>
   /** Moves the emulator's clock, and so its tasks, forward. */
   readonly advance: (duration: Duration.DurationInput) => Promise<void>
+  /** Runs an effect on the emulator's runtime (its clock): to read its `store`. */
+  readonly run: <A>(effect: Effect.Effect<A>) => Promise<A>
   readonly close: () => Promise<void>
 }
 
@@ -34,6 +36,7 @@ export const startInProcess = async (options: KpsEmulator.Options = {}): Promise
         emulator.store.create({ projectId, operation: "associate", serverId: `server-${++servers}`, ...task })
       ),
     advance: (duration) => runtime.runPromise(TestClock.adjust(duration)),
+    run: (effect) => runtime.runPromise(effect),
     close: () => runtime.dispose()
   }
 }
@@ -65,6 +68,59 @@ export const tripwire = (): Promise<Tripwire> =>
       requests++
       response.writeHead(400, { "content-type": "application/json", connection: "close" })
       response.end(JSON.stringify({ error_code: "TRIPWIRE", error_msg: "this request should not have been sent" }))
+    })
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests: () => requests,
+        close: () => {
+          server.closeAllConnections()
+          return new Promise((resolveClose) => server.close(() => resolveClose()))
+        }
+      })
+    })
+  })
+
+/** A request a {@link Recorder} received. */
+export interface Recorded {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly body: string
+}
+
+/**
+ * A loopback server that records every request, and answers each with a 202 `{task_id, server_id}`
+ * as KPS answers associate and disassociate: to see exactly what a command sent.
+ */
+export interface Recorder {
+  readonly url: string
+  readonly requests: () => ReadonlyArray<Recorded>
+  readonly close: () => Promise<void>
+}
+
+/** Starts a {@link Recorder}. */
+export const recorder = (): Promise<Recorder> =>
+  new Promise((resolve, reject) => {
+    const requests: Array<Recorded> = []
+    const server = createHttpServer((request, response) => {
+      let body = ""
+      request.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+      request.on("end", () => {
+        requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body })
+        const serverId = (() => {
+          try {
+            return (JSON.parse(body) as { server?: { id?: unknown } }).server?.id
+          } catch {
+            return undefined
+          }
+        })()
+        response.writeHead(202, { "content-type": "application/json", "x-request-id": `recorded-${requests.length}` })
+        response.end(JSON.stringify({ task_id: `recorded-task-${requests.length}`, server_id: serverId }))
+      })
     })
     server.on("error", reject)
     server.listen(0, "127.0.0.1", () => {

@@ -12,7 +12,7 @@ export const command = /* @__PURE__ */ Command.make(
   "get",
   {
     taskId: Args.text({ name: "task-id" }).pipe(Args.withDescription("The task id a KPS operation answered with")),
-    json: CliOptions.json,
+    json: CliOptions.json("Print the task as one JSON object, with the API's field names"),
     connection: Connection.options
   },
   ({ connection, json, taskId }) =>

@@ -1,21 +1,29 @@
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
+import * as Associate from "./associate.js"
 import * as Demo from "./demo.js"
+import * as Disassociate from "./disassociate.js"
 import * as Emulator from "./emulator.js"
 import * as Get from "./get.js"
+import * as Missing from "./missing.js"
+import * as Tasks from "./tasks.js"
 import * as Wait from "./wait.js"
 
-const missingCommand = "missing command: give one of get, wait, emulator, demo (see kps-task --help)"
-
 /** `kps-task`: the root command; without a subcommand, a usage error. */
-export const command = /* @__PURE__ */ Command.make("kps-task", {}, () =>
-  Effect.zipRight(
-    Console.error(`kps-task: ${missingCommand}`),
-    Effect.fail(ValidationError.missingSubcommand(HelpDoc.p(missingCommand)))
-  )).pipe(
-    Command.withDescription("Get and wait on Huawei Cloud KPS tasks, run a local KPS emulator, see a demo"),
-    Command.withSubcommands([Get.command, Wait.command, Emulator.command, Demo.command])
-  )
+export const command = /* @__PURE__ */ Command.make(
+  "kps-task",
+  {},
+  () => Missing.subcommand("kps-task", ["get", "wait", "associate", "disassociate", "tasks", "emulator", "demo"])
+).pipe(
+  Command.withDescription(
+    "Start, get and wait on Huawei Cloud KPS tasks, list and clean them, run a local KPS emulator, see a demo"
+  ),
+  Command.withSubcommands([
+    Get.command,
+    Wait.command,
+    Associate.command,
+    Disassociate.command,
+    Tasks.command,
+    Emulator.command,
+    Demo.command
+  ])
+)
