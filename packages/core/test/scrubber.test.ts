@@ -53,4 +53,20 @@ describe("Scrubber", () => {
     expect(utf8Length(kept)).toBeLessThanOrEqual(limit)
     expect(holdsPieceOf(kept, secret)).toBe(false)
   })
+
+  it("leaves its own markers alone: a short secret does not eat into them when scrubbed again", () => {
+    const scrub = Scrubber.make(["t"])
+    expect(scrub("Transport error: t")).toBe("Transpor<redacted> error: <redacted>")
+    expect(scrub(scrub("Transport error: t"))).toBe("Transpor<redacted> error: <redacted>")
+    const both = Scrubber.combine(Scrubber.make(["e"]), Scrubber.make(["d"]))
+    expect(both("a <redacted> marker, then d and e")).toBe(
+      "a <redacted> mark<redacted>r, th<redacted>n <redacted> an<redacted> <redacted>"
+    )
+  })
+
+  it.prop("scrubbing is idempotent", [secret, FastCheck.string({ maxLength: 400 })], ([secret, filler]) => {
+    const scrub = Scrubber.make([secret, secret.slice(0, 3)])
+    const once = scrub(`${filler}${secret}${filler}`)
+    expect(scrub(once)).toBe(once)
+  })
 })

@@ -64,7 +64,7 @@ export const make = (secrets: ReadonlyArray<string>): Scrubber => {
       pieces.add(secret.slice(start, start + pieceLength))
     }
   }
-  const scrub = (text: string): string => {
+  const scrubPlain = (text: string): string => {
     let scrubbed = text
     for (const secret of whole) {
       if (scrubbed.includes(secret)) scrubbed = scrubbed.split(secret).join(redacted)
@@ -79,6 +79,10 @@ export const make = (secrets: ReadonlyArray<string>): Scrubber => {
     }
     return marked === undefined ? scrubbed : replaceRanges(scrubbed, marked)
   }
+  // Markers already in the text are left as they are: scrubbing twice (before and after a cut, or
+  // a client's scrubber then a call's) changes nothing more, even for a secret as short as "t".
+  const scrub = (text: string): string =>
+    text.includes(redacted) ? text.split(redacted).map(scrubPlain).join(redacted) : scrubPlain(text)
   return Object.assign(scrub, { longest: Math.max(...whole.map((secret) => secret.length)) })
 }
 
