@@ -24,7 +24,18 @@ const urlOf = (line: string) => line.replace("listening on ", "")
 
 describe.concurrent("kps-task emulator", () => {
   it("prints the listening line first, serves, and exits 0 on SIGTERM", async () => {
-    const { emulator, line } = await startEmulator(["--port", "0", "--token", token, "--ak", ak, "--sk", sk])
+    const { emulator, line } = await startEmulator([
+      "--port",
+      "0",
+      "--token",
+      token,
+      "--ak",
+      ak,
+      "--sk",
+      sk,
+      "--refuse-server",
+      "s-refused"
+    ])
     expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
     const url = urlOf(line)
     expect(Number(new URL(url).port)).toBeGreaterThan(0)
@@ -78,6 +89,23 @@ describe.concurrent("kps-task emulator", () => {
     ])
     expect(defaultToken.code).toBe(4)
     expect(defaultToken.stderr).toMatch(/HTTP 401 .*\(request id \S+\)/)
+
+    // A server it was told to refuse gets no task.
+    const refused = await run([
+      "disassociate",
+      "--server",
+      "s-refused",
+      "--endpoint",
+      url,
+      "--project-id",
+      projectId,
+      "--ak",
+      ak,
+      "--sk",
+      sk
+    ])
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toContain("HTTP 400 EMULATOR.0002")
 
     const ended = await emulator.stop("SIGTERM")
     expect(ended.code).toBe(0)

@@ -53,16 +53,25 @@ export const command = /* @__PURE__ */ Command.make(
       Options.withDescription("A server id whose tasks end FAILED_* (repeatable)"),
       Options.repeated,
       Options.withDefault([])
+    ),
+    refuseServers: Options.text("refuse-server").pipe(
+      Options.withPseudoName("SERVER_ID"),
+      Options.withDescription(
+        "A server id KPS starts no task for: 400 EMULATOR.0002, a failed batch item (repeatable)"
+      ),
+      Options.repeated,
+      Options.withDefault([])
     )
   },
-  ({ ak, failServers, port, sk, taskDuration, token }) =>
+  ({ ak, failServers, port, refuseServers, sk, taskDuration, token }) =>
     Effect.gen(function*() {
       const emulator = yield* KpsEmulator.make({
         port,
         accessKeys: yield* accessKeys(ak, sk),
         tokens: Option.match(token, { onNone: () => undefined, onSome: (value) => [Redacted.value(value)] }),
         taskDuration: Option.getOrUndefined(taskDuration),
-        failServers
+        failServers,
+        refuseServers
       })
       yield* Console.log(`listening on ${emulator.url}`)
       const duration = Option.getOrElse(taskDuration, () => Duration.seconds(3))
