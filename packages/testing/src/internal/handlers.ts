@@ -101,12 +101,13 @@ export const make = (store: TaskStore, scenario: Scenario, projectId: string) =>
   }
 
   const page = (call: Call, list: "running" | "failed"): Handled => {
-    const request = Requests.pageOf(call.url.searchParams)
-    if (request instanceof Gateway.GatewayError) return now(gatewayReply(request))
+    const request = Gateway.pageOf(call.url.searchParams)
+    if (Either.isLeft(request)) return now(gatewayReply(request.left))
+    const { limit, offset } = request.right
     const tasks = store.list(list, call.now)
     return now(jsonReply(200, {
       total: tasks.length,
-      tasks: tasks.slice(request.offset, request.offset + request.limit).map(list === "running" ? row : failedRow)
+      tasks: tasks.slice(offset, offset + limit).map(list === "running" ? row : failedRow)
     }))
   }
 

@@ -1,4 +1,4 @@
-/** What the stub reads of a request: its body (as bytes, as text, as an associate request) and its page. */
+/** What the stub reads of a request's body: its bytes, its text, and the request that starts tasks. */
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
@@ -30,10 +30,6 @@ export const bytesOf = (body: HttpBody.HttpBody): Uint8Array | undefined => {
 /** The body as text, `""` without one. */
 export const textOf = (bytes: Uint8Array | undefined): string => bytes === undefined ? "" : decoder.decode(bytes)
 
-/** A request the gateway refuses as malformed: 400 `APIG.0201`, as the emulator answers it. */
-export const badRequest = (message: string): Gateway.GatewayError =>
-  new Gateway.GatewayError({ status: 400, errorCode: "APIG.0201", errorMessage: message, headers: {} })
-
 const Server = Schema.Struct({ id: Schema.String.pipe(Schema.minLength(1)) })
 const Associate = Schema.Struct({ keypair_name: Schema.String.pipe(Schema.minLength(1)), server: Server })
 
@@ -52,44 +48,19 @@ export const decodeBody = <A, I>(
   bytes: Uint8Array | undefined
 ): Either.Either<A, Gateway.GatewayError> => {
   const text = textOf(bytes)
-  if (text === "") return Either.left(badRequest("The request body is empty: a JSON object is expected"))
+  if (text === "") return Either.left(Gateway.badRequest("The request body is empty: a JSON object is expected"))
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    return Either.left(badRequest("The request body is not valid JSON"))
+    return Either.left(Gateway.badRequest("The request body is not valid JSON"))
   }
   return Either.mapLeft(
     Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(json),
     (error) => {
       const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
       const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `
-      return badRequest(`Invalid body: ${where}${issue?.message ?? "unexpected shape"}`.slice(0, 512))
+      return Gateway.badRequest(`Invalid body: ${where}${issue?.message ?? "unexpected shape"}`.slice(0, 512))
     }
   )
-}
-
-const pageParameter = (
-  params: URLSearchParams,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number
-): number | Gateway.GatewayError => {
-  const values = params.getAll(name)
-  if (values.length === 0) return fallback
-  if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) return badRequest(`${name} must be a whole number`)
-  const value = Number(values[0])
-  return value < min || value > max ? badRequest(`${name} must be between ${min} and ${max}`) : value
-}
-
-/** `limit` (1 to 1000, default 1000) and `offset` (0 or more) of a list, or the 400 they get, as the emulator reads them. */
-export const pageOf = (
-  params: URLSearchParams
-): { readonly limit: number; readonly offset: number } | Gateway.GatewayError => {
-  const limit = pageParameter(params, "limit", 1000, 1, 1000)
-  if (typeof limit !== "number") return limit
-  const offset = pageParameter(params, "offset", 0, 0, 999_999_999)
-  if (typeof offset !== "number") return offset
-  return { limit, offset }
 }
