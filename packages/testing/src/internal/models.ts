@@ -18,7 +18,7 @@ export type Reply =
     readonly extra: Readonly<Record<string, unknown>>
     /**
      * Why the task failed, as `failed-tasks` lists it while this step is current (its
-     * `task_error_code` and `task_error_msg`); {@link defaultTaskError} when absent.
+     * `task_error_code` and `task_error_msg`); `KpsTesting.defaultTaskError` when absent.
      */
     readonly error?: TaskError | undefined
   }
@@ -39,10 +39,11 @@ export type Reply =
   }
   | { readonly _tag: "TransportError"; readonly reason: "ConnectionRefused" | "ConnectionReset" | "DnsLookup" }
   | { readonly _tag: "Hang" }
+  /** What happens unscripted: the route does its work; a task is not there (yet). */
   | { readonly _tag: "Pass" }
 
 /**
- * One step of a task's timeline: a reply, and how long it lasts. A step ends after `for` (time on
+ * One step of a task's (or a route's) timeline: a reply, and how long it lasts. A step ends after `for` (time on
  * the `Clock`) or after answering `times` requests, whichever comes first; a step with neither, and
  * the last step, last forever.
  *
@@ -142,12 +143,14 @@ export interface StartedTask {
 }
 
 /**
- * The script of a stub: each task id's timeline, and what unknown task ids get.
+ * The script of a stub: each task id's timeline, what unknown task ids get, the timeline of the
+ * tasks requests start, the servers KPS refuses, the routes scripted as a whole, and who may ask.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Scenario {
+  /** Each scripted task id's timeline, from the moment the stub starts. */
   readonly tasks?: Readonly<Record<string, Timeline>> | undefined
   /**
    * When given, requests must authenticate as the API gateway demands: an `X-Auth-Token` from
@@ -174,7 +177,7 @@ export interface Scenario {
   readonly unknownTask?: Reply | undefined
   /**
    * The timeline of each task that an associate, disassociate or batch request starts, from the
-   * moment it starts. Default: {@link lifecycle} of its operation, `READY_*` for a second,
+   * moment it starts. Default: `KpsTesting.lifecycle` of its operation, `READY_*` for a second,
    * `RUNNING_*` for four, then `SUCCESS_*`.
    */
   readonly timeline?: ((task: StartedTask) => Timeline) | undefined
