@@ -126,10 +126,20 @@ describe("KpsTesting: routing and bodies", () => {
             HttpClientRequest.bodyText(body, "application/json")
           )
         )
-      for (const body of ["", "{", "{\"server\":{\"id\":\"srv-1\"}}", "{\"keypair_name\":\"k\",\"server\":{}}"]) {
+      const bodies = [
+        ["", "The request body is empty: a JSON object is expected"],
+        ["{", "The request body is not valid JSON"],
+        ["{\"server\":{\"id\":\"srv-1\"}}", "Invalid body: keypair_name is missing"],
+        ["{\"keypair_name\":\"k\",\"server\":{}}", "Invalid body: server.id is missing"],
+        // The message never quotes a value: this one is a server's key.
+        ["{\"keypair_name\":\"k\",\"server\":\"root-password\"}", "Invalid body: server is not as expected"]
+      ] as const
+      for (const [body, message] of bodies) {
         const response = yield* post(body)
-        expect([body, response.status]).toEqual([body, 400])
-        expect(yield* response.json).toMatchObject({ error_code: "APIG.0201" })
+        expect([body, response.status, yield* response.json]).toMatchObject([body, 400, {
+          error_code: "APIG.0201",
+          error_msg: message
+        }])
       }
       const batch = yield* client.execute(
         HttpClientRequest.post(`${project}/keypairs/batch-associate`).pipe(

@@ -58,9 +58,11 @@ export const decodeBody = <A, I>(
   return Either.mapLeft(
     Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(json),
     (error) => {
+      // Where, and what kind of problem: never the value, which may be a server's key.
       const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-      const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `
-      return Gateway.badRequest(`Invalid body: ${where}${issue?.message ?? "unexpected shape"}`.slice(0, 512))
+      const where = issue === undefined || issue.path.length === 0 ? "the body" : issue.path.join(".")
+      const what = issue?._tag === "Missing" ? "is missing" : "is not as expected"
+      return Gateway.badRequest(`Invalid body: ${where} ${what}`.slice(0, 512))
     }
   )
 }
