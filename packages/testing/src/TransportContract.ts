@@ -226,6 +226,7 @@ const calls: {
  * @category checking
  */
 export const run = (contractCase: Case): Effect.Effect<Outcome, never, KpsClient.KpsClient> => {
+  // The table's entry takes this very call: TypeScript cannot correlate the two unions by itself.
   const call = calls[contractCase.call._tag] as (call: Call) => Effect.Effect<unknown, KpsError, KpsClient.KpsClient>
   return Effect.map(Effect.either(call(contractCase.call)), outcome)
 }
