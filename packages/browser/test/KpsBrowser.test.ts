@@ -232,8 +232,7 @@ describe("the transport contract, in Chromium", () => {
   TransportContract.cases.forEach((contractCase, index) => {
     it.effect(contractCase.name, () =>
       Effect.gen(function*() {
-        const result = yield* Effect.either(KpsClient.getTask(contractCase.taskId))
-        expect(TransportContract.outcome(result)).toMatchObject(contractCase.expected)
+        expect(yield* TransportContract.run(contractCase)).toMatchObject(contractCase.expected)
       }).pipe(Effect.provide(clientAt(`contract/${index}`))))
   })
 })

@@ -7,12 +7,14 @@
  * `X-Auth-Token` must be one of the accepted tokens; without one, an SDK-HMAC-SHA256
  * `Authorization` must verify (core's `Signer.verify`) against an accepted access key, its
  * `X-Sdk-Date` within 15 minutes of the `Clock`. Anything else gets 401 `APIG.0301`. A well-formed
- * task id that names no task gets 404 `KPS.0001`.
+ * task id that names no task gets 404 `KPS.0001`. A list's page that cannot be read gets 400
+ * `APIG.0201`.
  *
  * @since 0.1.0
  */
 import * as Signer from "@effect-kps/core/Signer"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 
@@ -148,6 +150,57 @@ export const unknownTask = (taskId: string): GatewayError =>
     errorMessage: `The task ${taskId} does not exist`,
     headers: {}
   })
+
+/**
+ * 400 `APIG.0201`: the request itself is malformed (a body or a query that cannot be read).
+ *
+ * @since 0.1.0
+ * @category answers
+ */
+export const badRequest = (message: string): GatewayError =>
+  new GatewayError({ status: 400, errorCode: "APIG.0201", errorMessage: message, headers: {} })
+
+const pageParameter = (
+  params: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number
+): Either.Either<number, GatewayError> => {
+  const values = params.getAll(name)
+  if (values.length === 0) return Either.right(fallback)
+  if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) {
+    return Either.left(badRequest(`${name} must be a whole number`))
+  }
+  const value = Number(values[0])
+  return value < min || value > max
+    ? Either.left(badRequest(`${name} must be between ${min} and ${max}`))
+    : Either.right(value)
+}
+
+/**
+ * The page a list request asks for: `limit` (1 to 1000, default 1000) and `offset` (0 or more,
+ * default 0), each at most once and in digits, or the 400 {@link badRequest} it gets. An `Either`,
+ * so that it can be yielded in an `Effect`.
+ *
+ * @example
+ * ```ts
+ * import { Gateway } from "@effect-kps/testing"
+ *
+ * Gateway.pageOf(new URLSearchParams("limit=10&offset=20")) // Either.right({ limit: 10, offset: 20 })
+ * Gateway.pageOf(new URLSearchParams("limit=0")) // Either.left(GatewayError { status: 400, errorCode: "APIG.0201", ... })
+ * ```
+ *
+ * @since 0.1.0
+ * @category routing
+ */
+export const pageOf = (
+  params: URLSearchParams
+): Either.Either<{ readonly limit: number; readonly offset: number }, GatewayError> =>
+  Either.flatMap(
+    pageParameter(params, "limit", 1000, 1, 1000),
+    (limit) => Either.map(pageParameter(params, "offset", 0, 0, 999_999_999), (offset) => ({ limit, offset }))
+  )
 
 /**
  * A path segment percent-decoded, or `undefined` when it is not valid percent-encoded UTF-8.

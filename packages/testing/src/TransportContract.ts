@@ -1,13 +1,25 @@
 /**
- * The behaviour every transport must share: answers as they come over the wire, and what
- * `KpsClient.getTask` must make of each. The Node and browser transports and the `KpsTesting`
- * stub all run these same cases, so none of them can drift; a transport of your own can too.
+ * The behaviour every transport must share: answers as they come over the wire, and what each
+ * `KpsClient` call must make of them: `getTask`, the calls that start tasks (associate,
+ * disassociate, batch), the running and failed task lists, and the deletes. The Node and browser
+ * transports and the `KpsTesting` stub all run these same cases, so none of them can drift; a
+ * transport of your own can too.
+ *
+ * A runner serves each case's `answer` to whatever request comes, runs the case with {@link run}
+ * over a `KpsClient` on its transport, and compares: `expect(outcome).toMatchObject(contractCase.expected)`.
  *
  * @since 0.1.0
  */
+import type { AssociateRequest, BatchResult, DisassociateRequest } from "@effect-kps/core/KeypairAssociation"
 import type { KeypairTask } from "@effect-kps/core/KeypairTask"
+import * as KpsClient from "@effect-kps/core/KpsClient"
 import type { KpsError } from "@effect-kps/core/KpsError"
+import type { FailedTask, PageRequest, RunningTask, TaskPage } from "@effect-kps/core/TaskList"
+import type { TaskRef } from "@effect-kps/core/TaskRef"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { lifecycleCases } from "./internal/lifecycleCases.js"
+import { taskCases } from "./internal/taskCases.js"
 
 /**
  * An HTTP answer, byte for byte: the body as text, or as bytes (a compressed one, say). A server
@@ -69,216 +81,152 @@ export const serialize = (answer: Answer, extraHeaders: Readonly<Record<string, 
   return bytes
 }
 
-const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
-
-// `gzip -9` of this case's task: {"task_id":"<taskId>","task_status":"SUCCESS_RESET","server_id":"c9aa…0006"}
-const gzipTask = /* @__PURE__ */ fromBase64(
-  "H4sIAAAAAAACAyXMOw7DIAwA0Lt4jiUoNp+sERco7RwZcKSqW0i6VL17hxzgvS8cMt7rq8MMohr7bVNkioQU2GGyISCLi71ZZvINpguMQ45zwAzluSy5lPWeS37ABEP3j+5X2JKITaGi+OqRmnNYnXjcxFTSxsYYD78/3dGFa4MAAAA="
-)
-
-// `gzip -9` of {"task_id":"aaa…(2 MiB of a)…","task_status":"SUCCESS_RESET"}: 2,111 bytes, most
-// of them a run of 2,031 zero bytes, written here as one.
-const gzipBomb = /* @__PURE__ */ ((): Uint8Array => {
-  const head = fromBase64("H4sIAAAAAAACA+3BsQ2AIBAAwF2+dgJawgKiNSGxMZZgZdzdMWzu7onZx9XOI1J0")
-  const tail = fromBase64("gJ/FErOPq43Z5z0iRd1zLrW2tdSyxfsBHjoqsiwAIAA=")
-  const bytes = new Uint8Array(head.length + 2031 + tail.length)
-  bytes.set(head)
-  bytes.set(tail, head.length + 2031)
-  return bytes
-})()
-
 /**
- * One case: the task id asked for, the answer the server gives, and the outcome expected: the
- * task fields, or the error fields (each a partial match).
+ * The call a case makes, named after its `KpsClient` method (and, in `KpsTesting`, after the
+ * stub's route it reaches), with its arguments.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Case {
-  readonly name: string
-  readonly taskId: string
-  readonly answer: Answer
-  readonly expected:
-    | { readonly _tag: "Success"; readonly task: Partial<Pick<KeypairTask, "taskId" | "taskStatus" | "serverId">> }
-    | { readonly _tag: "Failure"; readonly error: Partial<KpsError> & Pick<KpsError, "_tag"> }
-}
-
-const taskId = "aee8d2fe-5484-4753-9177-5a38dc15546c"
-const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Answer => ({
-  status,
-  headers: { "content-type": "application/json", "x-request-id": `contract-${status}`, ...headers },
-  body: JSON.stringify(body)
-})
+export type Call =
+  | { readonly _tag: "getTask"; readonly taskId: string }
+  | { readonly _tag: "associateKeypair"; readonly request: AssociateRequest }
+  | { readonly _tag: "disassociateKeypair"; readonly request: DisassociateRequest }
+  | { readonly _tag: "batchAssociateKeypairs"; readonly items: ReadonlyArray<AssociateRequest> }
+  | { readonly _tag: "listRunningTasks"; readonly page?: PageRequest | undefined }
+  | { readonly _tag: "listFailedTasks"; readonly page?: PageRequest | undefined }
+  | { readonly _tag: "deleteFailedTask"; readonly taskId: string }
+  | { readonly _tag: "deleteAllFailedTasks" }
 
 /**
- * The cases.
+ * What each call succeeds with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Results {
+  readonly getTask: KeypairTask
+  readonly associateKeypair: TaskRef
+  readonly disassociateKeypair: TaskRef
+  readonly batchAssociateKeypairs: ReadonlyArray<BatchResult>
+  readonly listRunningTasks: TaskPage<RunningTask>
+  readonly listFailedTasks: TaskPage<FailedTask>
+  readonly deleteFailedTask: void
+  readonly deleteAllFailedTasks: void
+}
+
+/**
+ * A value in part, for a partial match: any of its fields (at any depth), each array whole.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Shape<A> = A extends ReadonlyArray<infer E> ? ReadonlyArray<Shape<E>>
+  : A extends object ? { readonly [K in keyof A]?: Shape<A[K]> }
+  : A
+
+/**
+ * What a case expects: success with (part of) the call's result, or failure with (part of) a
+ * `KpsError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Expected<A> =
+  | { readonly _tag: "Success"; readonly value?: Shape<A> | undefined }
+  | { readonly _tag: "Failure"; readonly error: Partial<KpsError> & Pick<KpsError, "_tag"> }
+
+/**
+ * One case: its name, the call it makes, the answer the server gives to that call's request, and
+ * the outcome expected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Case = {
+  readonly [K in Call["_tag"]]: {
+    readonly name: string
+    readonly call: Extract<Call, { readonly _tag: K }>
+    readonly answer: Answer
+    readonly expected: Expected<Results[K]>
+  }
+}[Call["_tag"]]
+
+/**
+ * What a call made of its answer, in the shape of {@link Case.expected}, so that one partial
+ * match checks a case: `expect(outcome).toMatchObject(contractCase.expected)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome<A = unknown> =
+  | { readonly _tag: "Success"; readonly value: A }
+  | { readonly _tag: "Failure"; readonly error: KpsError }
+
+/**
+ * The cases: those of `getTask` first (by the names they always had), then those of the lifecycle
+ * calls.
  *
  * @since 0.1.0
  * @category cases
  */
-export const cases: ReadonlyArray<Case> = [
-  {
-    name: "the documented example",
-    taskId,
-    answer: json(200, {
-      task_id: taskId,
-      task_status: "RUNNING_RESET",
-      server_id: "c9aa197b-a6b6-4c33-b3a6-fa0b4ec50006"
-    }),
-    expected: {
-      _tag: "Success",
-      task: { taskId, taskStatus: "RUNNING_RESET", serverId: "c9aa197b-a6b6-4c33-b3a6-fa0b4ec50006" }
-    }
-  },
-  {
-    name: "extra fields and an unknown status",
-    taskId,
-    answer: json(200, { task_id: taskId, task_status: "DEFROSTING_BIND", keypair_name: "k", extra: { a: [1] } }),
-    expected: { _tag: "Success", task: { taskId, taskStatus: "DEFROSTING_BIND" } }
-  },
-  {
-    name: "a body without task_id",
-    taskId,
-    answer: json(200, { task_status: "SUCCESS_UNBIND" }),
-    expected: { _tag: "Success", task: { taskId, taskStatus: "SUCCESS_UNBIND" } }
-  },
-  {
-    name: "an empty 200 body",
-    taskId,
-    answer: { status: 200, headers: { "x-request-id": "contract-empty" }, body: "" },
-    expected: { _tag: "Failure", error: { _tag: "KpsDecodeError", status: 200, requestId: "contract-empty" } }
-  },
-  {
-    name: "a 200 body that is not JSON",
-    taskId,
-    answer: { status: 200, headers: { "content-type": "text/plain" }, body: "RUNNING_RESET" },
-    expected: { _tag: "Failure", error: { _tag: "KpsDecodeError", status: 200 } }
-  },
-  {
-    name: "a flat error body",
-    taskId,
-    answer: json(400, { error_code: "KPS.0001", error_msg: "taskId is illegal" }),
-    expected: {
-      _tag: "Failure",
-      error: {
-        _tag: "KpsApiError",
-        status: 400,
-        errorCode: "KPS.0001",
-        errorMessage: "taskId is illegal",
-        requestId: "contract-400"
-      }
-    }
-  },
-  {
-    name: "a nested error body",
-    taskId,
-    answer: json(403, { error: { error_code: "APIG.0302", error_msg: "not authorised" } }),
-    expected: { _tag: "Failure", error: { _tag: "KpsApiError", status: 403, errorCode: "APIG.0302" } }
-  },
-  {
-    name: "a code/message error body",
-    taskId,
-    answer: json(500, { code: "KPS.0003", message: "Dependency service unavailable" }),
-    expected: {
-      _tag: "Failure",
-      error: { _tag: "KpsApiError", status: 500, errorCode: "KPS.0003", errorMessage: "Dependency service unavailable" }
-    }
-  },
-  {
-    name: "a gateway's HTML 502",
-    taskId,
-    answer: {
-      status: 502,
-      headers: { "content-type": "text/html", "x-request-id": "contract-502" },
-      body: "<html><body><h1>502 Bad Gateway</h1></body></html>"
-    },
-    expected: {
-      _tag: "Failure",
-      error: {
-        _tag: "KpsApiError",
-        status: 502,
-        errorCode: "",
-        errorMessage: "<html><body><h1>502 Bad Gateway</h1></body></html>",
-        requestId: "contract-502"
-      }
-    }
-  },
-  {
-    name: "a 407 from the server itself, which fetch reads as a network error",
-    taskId,
-    answer: json(407, { error_code: "APIG.0000", error_msg: "proxy authentication required" }),
-    expected: { _tag: "Failure", error: { _tag: "KpsTransportError", reason: "Transport" } }
-  },
-  {
-    name: "a 204 with a body, which is no content",
-    taskId,
-    answer: json(204, { task_id: taskId, task_status: "SUCCESS_RESET" }),
-    expected: { _tag: "Failure", error: { _tag: "KpsDecodeError", status: 204, requestId: "contract-204" } }
-  },
-  {
-    name: "a 205 with a body, which is no content",
-    taskId,
-    answer: json(205, { task_id: taskId, task_status: "SUCCESS_RESET" }),
-    expected: { _tag: "Failure", error: { _tag: "KpsDecodeError", status: 205, requestId: "contract-205" } }
-  },
-  {
-    name: "a 304 with a body, which is no content",
-    taskId,
-    answer: json(304, { error_code: "KPS.0001", error_msg: "not modified" }),
-    expected: {
-      _tag: "Failure",
-      error: { _tag: "KpsApiError", status: 304, errorCode: "", errorMessage: "", requestId: "contract-304" }
-    }
-  },
-  {
-    name: "a gzip-compressed task",
-    taskId,
-    answer: {
-      status: 200,
-      headers: { "content-type": "application/json", "content-encoding": "gzip" },
-      body: gzipTask
-    },
-    expected: { _tag: "Success", task: { taskId, taskStatus: "SUCCESS_RESET" } }
-  },
-  {
-    name: "a body that says gzip but is not",
-    taskId,
-    answer: {
-      status: 200,
-      headers: { "content-type": "application/json", "content-encoding": "gzip" },
-      body: JSON.stringify({ task_id: taskId, task_status: "SUCCESS_RESET" })
-    },
-    expected: { _tag: "Failure", error: { _tag: "KpsTransportError", reason: "Transport" } }
-  },
-  {
-    name: "a gzip bomb: 2 KB that inflate past the body limit",
-    taskId,
-    answer: {
-      status: 200,
-      headers: { "content-type": "application/json", "content-encoding": "gzip", "x-request-id": "contract-bomb" },
-      body: gzipBomb
-    },
-    expected: { _tag: "Failure", error: { _tag: "KpsDecodeError", status: 200, requestId: "contract-bomb" } }
-  },
-  {
-    name: "throttling with Retry-After",
-    taskId,
-    answer: json(429, { error_code: "APIG.0308", error_msg: "policy user over ratelimit" }, { "retry-after": "3" }),
-    expected: { _tag: "Failure", error: { _tag: "KpsApiError", status: 429, errorCode: "APIG.0308", retryAfter: "3" } }
-  }
-]
+export const cases: ReadonlyArray<Case> = [...taskCases, ...lifecycleCases]
 
 /**
- * What `KpsClient.getTask` made of a case's answer, in the shape of {@link Case.expected}, so that
- * one partial match checks a case: `expect(outcome(result)).toMatchObject(contractCase.expected)`.
+ * A call's result in the shape of {@link Case.expected}.
  *
  * @since 0.1.0
  * @category checking
  */
-export const outcome = (
-  result: Either.Either<KeypairTask, KpsError>
-): { readonly _tag: "Success"; readonly task: KeypairTask } | { readonly _tag: "Failure"; readonly error: KpsError } =>
+export const outcome = <A>(result: Either.Either<A, KpsError>): Outcome<A> =>
   Either.match(result, {
-    onRight: (task) => ({ _tag: "Success", task }) as const,
+    onRight: (value) => ({ _tag: "Success", value }) as const,
     onLeft: (error) => ({ _tag: "Failure", error }) as const
   })
+
+const calls: {
+  readonly [K in Call["_tag"]]: (
+    call: Extract<Call, { readonly _tag: K }>
+  ) => Effect.Effect<Results[K], KpsError, KpsClient.KpsClient>
+} = {
+  getTask: (call) => KpsClient.getTask(call.taskId),
+  associateKeypair: (call) => KpsClient.associateKeypair(call.request),
+  disassociateKeypair: (call) => KpsClient.disassociateKeypair(call.request),
+  batchAssociateKeypairs: (call) => KpsClient.batchAssociateKeypairs(call.items),
+  listRunningTasks: (call) => KpsClient.listRunningTasks(call.page),
+  listFailedTasks: (call) => KpsClient.listFailedTasks(call.page),
+  deleteFailedTask: (call) => KpsClient.deleteFailedTask(call.taskId),
+  deleteAllFailedTasks: () => KpsClient.deleteAllFailedTasks()
+}
+
+/**
+ * Makes a case's call with the `KpsClient` in context, and gives its {@link outcome}: the one way
+ * to run any case, whatever it calls.
+ *
+ * @example
+ * ```ts
+ * import { KpsTesting, TransportContract } from "@effect-kps/testing"
+ * import { Effect } from "effect"
+ *
+ * // On the stub: the case's answer scripted on the route its call reaches.
+ * const [contractCase] = TransportContract.cases
+ * const outcome = TransportContract.run(contractCase).pipe(
+ *   Effect.provide(KpsTesting.layerClient({
+ *     routes: {
+ *       [contractCase.call._tag]: [
+ *         KpsTesting.raw(contractCase.answer.status, contractCase.answer.body, { headers: contractCase.answer.headers })
+ *       ]
+ *     }
+ *   }))
+ * )
+ * // expect(yield* outcome).toMatchObject(contractCase.expected)
+ * ```
+ *
+ * @since 0.1.0
+ * @category checking
+ */
+export const run = (contractCase: Case): Effect.Effect<Outcome, never, KpsClient.KpsClient> => {
+  // The table's entry takes this very call: TypeScript cannot correlate the two unions by itself.
+  const call = calls[contractCase.call._tag] as (call: Call) => Effect.Effect<unknown, KpsError, KpsClient.KpsClient>
+  return Effect.map(Effect.either(call(contractCase.call)), outcome)
+}

@@ -1,7 +1,8 @@
-import { Credentials, KpsClient } from "@effect-kps/core"
+import { Credentials, KpsClient, Signer } from "@effect-kps/core"
 import { KpsTesting } from "@effect-kps/testing"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted, TestClock } from "effect"
 
 const accessKeyId = "HPUAEXAMPLEAK0000001"
 const secret = "exampleSecretKey0000000000000000000000001"
@@ -102,4 +103,77 @@ describe("KpsTesting as the gateway", () => {
       expect(error).toMatchObject({ _tag: "KpsInvalidInput", field: "projectId" })
       expect(error.message).toContain("2 projects named cn-north-4")
     }))
+})
+
+describe("KpsTesting as the gateway, for requests with a body", () => {
+  const signed = KpsTesting.layerClient(scenario, {
+    credentials: Credentials.accessKey({ accessKeyId, secretAccessKey: secret })
+  })
+  const associateUrl = `${KpsTesting.endpoint}/v3/${KpsTesting.projectId}/keypairs/associate`
+  const body = (serverId: string) =>
+    new TextEncoder().encode(JSON.stringify({ keypair_name: "deploy", server: { id: serverId } }))
+
+  it.effect("accepts the client's signed POSTs and DELETEs, whose signature covers the body", () =>
+    Effect.gen(function*() {
+      const started = yield* KpsClient.associateKeypair({
+        keypairName: "deploy",
+        server: { id: "srv-1", auth: { type: "password", key: Redacted.make("root-password") } }
+      })
+      const [batched] = yield* KpsClient.batchAssociateKeypairs([{ keypairName: "deploy", server: { id: "srv-2" } }])
+      yield* KpsClient.deleteAllFailedTasks()
+      expect(started.taskId).toBe("stub-task-000001")
+      expect(batched).toMatchObject({ right: { taskId: "stub-task-000002" } })
+      const requests = yield* KpsTesting.requests
+      expect(requests.map((request) => request.method)).toEqual(["POST", "POST", "DELETE"])
+      for (const request of requests) expect(request.headers["authorization"]).toMatch(/^SDK-HMAC-SHA256 /)
+    }).pipe(Effect.provide(signed)))
+
+  it.effect("refuses a signed POST whose body was changed after signing: 401 APIG.0301", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const request = HttpClientRequest.post(associateUrl).pipe(
+        HttpClientRequest.setHeader("x-project-id", KpsTesting.projectId),
+        HttpClientRequest.bodyUint8Array(body("srv-1"), "application/json")
+      )
+      const key = { accessKeyId, secretAccessKey: Redacted.make(secret) }
+      const intact = yield* Signer.signRequest(request, key)
+      const tampered = HttpClientRequest.bodyUint8Array(intact, body("srv-2"), "application/json")
+
+      const accepted = yield* client.execute(intact)
+      expect(accepted.status).toBe(202)
+      const refused = yield* client.execute(tampered)
+      expect(refused.status).toBe(401)
+      expect(yield* refused.json).toMatchObject({
+        error_code: "APIG.0301",
+        error_msg: "Incorrect IAM authentication information: verify aksk signature fail (SignatureMismatch)"
+      })
+      // The same headers went with both: only the body differed.
+      const [first, second] = yield* KpsTesting.requests
+      expect(second.headers["authorization"]).toBe(first.headers["authorization"])
+      expect([first.body, second.body].map((text) => JSON.parse(text).server.id)).toEqual(["srv-1", "srv-2"])
+      expect((yield* KpsTesting.started).map((task) => task.serverId)).toEqual(["srv-1"])
+    }).pipe(Effect.provide(KpsTesting.layer(scenario))))
+
+  it.effect("checks who is asking before the route's script: a refused POST meets no 503", () =>
+    Effect.gen(function*() {
+      const clientWith = (credentials: Credentials.Credentials) =>
+        KpsClient.make({ endpoint: KpsTesting.endpoint, projectId: KpsTesting.projectId, credentials })
+      const unknown = yield* clientWith(Credentials.token("bad-token"))
+      const known = yield* clientWith(Credentials.accessKey({ accessKeyId, secretAccessKey: secret }))
+      const request = { keypairName: "deploy", server: { id: "srv-1" } }
+      expect(yield* Effect.flip(unknown.associateKeypair(request))).toMatchObject({
+        status: 401,
+        errorCode: "APIG.0301"
+      })
+      expect(yield* Effect.flip(known.associateKeypair(request))).toMatchObject({ status: 503 })
+      expect((yield* known.associateKeypair(request)).taskId).toBe("stub-task-000001")
+    }).pipe(Effect.provide(KpsTesting.layer({
+      ...scenario,
+      routes: {
+        associateKeypair: [
+          KpsTesting.apiError(503, { code: "KPS.0003", message: "busy" }, { times: 1 }),
+          KpsTesting.pass()
+        ]
+      }
+    }))))
 })

@@ -1,7 +1,7 @@
 import { Signer } from "@effect-kps/core"
 import { Gateway } from "@effect-kps/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted, TestClock } from "effect"
+import { Effect, Either, Redacted, TestClock } from "effect"
 
 const accessKeyId = "HPUAEXAMPLEAK0000001"
 const secret = "exampleSecretKey0000000000000000000000001"
@@ -103,5 +103,32 @@ describe("Gateway answers", () => {
   it("decodes path segments, or says they are not valid percent-encoded UTF-8", () => {
     expect(Gateway.decodeSegment("a%20b")).toBe("a b")
     expect(Gateway.decodeSegment("%E0%A4%A")).toBeUndefined()
+  })
+})
+
+describe("Gateway.pageOf: a list's limit and offset", () => {
+  const page = (query: string) => Gateway.pageOf(new URLSearchParams(query))
+
+  it("reads them, with defaults of 1000 and 0", () => {
+    expect(page("limit=10&offset=20")).toEqual(Either.right({ limit: 10, offset: 20 }))
+    expect(page("")).toEqual(Either.right({ limit: 1000, offset: 0 }))
+    expect(page("limit=1000&offset=999999999")).toEqual(Either.right({ limit: 1000, offset: 999_999_999 }))
+  })
+
+  it("answers anything else with 400 APIG.0201, saying which", () => {
+    const cases = [
+      ["limit=0", "limit must be between 1 and 1000"],
+      ["limit=1001", "limit must be between 1 and 1000"],
+      ["limit=-1", "limit must be a whole number"],
+      ["limit=1.5", "limit must be a whole number"],
+      ["limit=1&limit=2", "limit must be a whole number"],
+      ["offset=x", "offset must be a whole number"],
+      ["offset=1000000000", "offset must be a whole number"]
+    ] as const
+    for (const [query, message] of cases) {
+      const error = Either.getLeft(page(query))
+      expect([query, error]).toMatchObject([query, { _tag: "Some", value: { status: 400, errorCode: "APIG.0201" } }])
+      expect([query, error._tag === "Some" && error.value.errorMessage]).toEqual([query, message])
+    }
   })
 })

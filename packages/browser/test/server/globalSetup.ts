@@ -41,6 +41,13 @@ const verify = (request: IncomingMessage, url: URL): Promise<string> => {
   )
 }
 
+/** Reads a request's body to its end, so that an answer written on the socket comes after it. */
+const drained = (request: IncomingMessage) =>
+  new Promise<void>((resolve) => {
+    request.on("end", resolve)
+    request.resume()
+  })
+
 // 64 MiB of JSON text in 64 KB of gzip, its Content-Encoding not exposed to the page.
 const bomb = gzipSync(
   Buffer.concat([Buffer.from(`{"task_id":"`), Buffer.alloc(64 * 1024 * 1024, "a"), Buffer.from(`"}`)])
@@ -76,9 +83,10 @@ export default async function setup(project: TestProject) {
           "x-request-id": "req-429"
         })
       case "contract": {
-        // The shared transport contract, answered byte for byte.
-        // Past what node:http would send (a body after a 204, say), so written on the socket.
+        // The shared transport contract, answered byte for byte once the request is in, body and
+        // all. Past what node:http would send (a body after a 204, say), so written on the socket.
         const { answer } = TransportContract.cases[Number(variant)]
+        await drained(request)
         return response.socket?.end(TransportContract.serialize(answer, cors))
       }
       case "bomb":
@@ -111,7 +119,7 @@ export default async function setup(project: TestProject) {
       received.push({ method: "OPTIONS", path: url.pathname, traceHeaders: asked.filter(isTraceHeader) })
       response.writeHead(204, {
         ...cors,
-        "access-control-allow-methods": "GET",
+        "access-control-allow-methods": "GET, POST, DELETE",
         "access-control-allow-headers": asked.join(", "),
         "access-control-max-age": "0"
       })

@@ -1,4 +1,4 @@
-/** The stub's models: scripted replies, steps and timelines, scenarios, recorded requests. */
+/** The stub's models: scripted replies, steps and timelines, scenarios, routes, started tasks, recorded requests. */
 import type * as Duration from "effect/Duration"
 
 /**
@@ -16,6 +16,11 @@ export type Reply =
     readonly omit: ReadonlyArray<"task_id" | "task_status" | "server_id">
     /** Extra wire fields added to the body. */
     readonly extra: Readonly<Record<string, unknown>>
+    /**
+     * Why the task failed, as `failed-tasks` lists it while this step is current (its
+     * `task_error_code` and `task_error_msg`); `KpsTesting.defaultTaskError` when absent.
+     */
+    readonly error?: TaskError | undefined
   }
   | {
     readonly _tag: "ApiError"
@@ -34,9 +39,11 @@ export type Reply =
   }
   | { readonly _tag: "TransportError"; readonly reason: "ConnectionRefused" | "ConnectionReset" | "DnsLookup" }
   | { readonly _tag: "Hang" }
+  /** What happens unscripted: the route does its work; a task is not there (yet). */
+  | { readonly _tag: "Pass" }
 
 /**
- * One step of a task's timeline: a reply, and how long it lasts. A step ends after `for` (time on
+ * One step of a task's (or a route's) timeline: a reply, and how long it lasts. A step ends after `for` (time on
  * the `Clock`) or after answering `times` requests, whichever comes first; a step with neither, and
  * the last step, last forever.
  *
@@ -72,12 +79,78 @@ export interface StepOptions {
 export type Timeline = ReadonlyArray<Step>
 
 /**
- * The script of a stub: each task id's timeline, and what unknown task ids get.
+ * Why a task failed: its `task_error_code` and `task_error_msg` in `failed-tasks`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskError {
+  readonly code: string
+  readonly message: string
+}
+
+/**
+ * What started a task: `associate` (bind, replace or reset a key pair, statuses `*_RESET`,
+ * `operate_type` `RESET`) or `disassociate` (unbind, `*_UNBIND`, `UNBIND`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation = "associate" | "disassociate"
+
+/**
+ * The stub's routes, each named after the `KpsClient` method that calls it:
+ *
+ * | route | request |
+ * |---|---|
+ * | `getTask` | `GET /v3/{project_id}/tasks/{task_id}` |
+ * | `associateKeypair` | `POST /v3/{project_id}/keypairs/associate` |
+ * | `disassociateKeypair` | `POST /v3/{project_id}/keypairs/disassociate` |
+ * | `batchAssociateKeypairs` | `POST /v3/{project_id}/keypairs/batch-associate` |
+ * | `listRunningTasks` | `GET /v3/{project_id}/running-tasks` (and the `runningTasks` stream) |
+ * | `listFailedTasks` | `GET /v3/{project_id}/failed-tasks` (and the `failedTasks` stream) |
+ * | `deleteFailedTask` | `DELETE /v3/{project_id}/failed-tasks/{task_id}` |
+ * | `deleteAllFailedTasks` | `DELETE /v3/{project_id}/failed-tasks` |
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Route =
+  | "getTask"
+  | "associateKeypair"
+  | "disassociateKeypair"
+  | "batchAssociateKeypairs"
+  | "listRunningTasks"
+  | "listFailedTasks"
+  | "deleteFailedTask"
+  | "deleteAllFailedTasks"
+
+/**
+ * A task an associate, disassociate or batch request started: its id (`stub-task-000001`, …, in
+ * the order they start), what started it, and when (milliseconds on the `Clock`: its `task_time`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StartedTask {
+  readonly taskId: string
+  readonly operation: Operation
+  readonly route: "associateKeypair" | "disassociateKeypair" | "batchAssociateKeypairs"
+  readonly serverId: string
+  /** The key pair of an associate; `undefined` for a disassociate. */
+  readonly keypairName: string | undefined
+  readonly at: number
+}
+
+/**
+ * The script of a stub: each task id's timeline, what unknown task ids get, the timeline of the
+ * tasks requests start, the servers KPS refuses, the routes scripted as a whole, and who may ask.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Scenario {
+  /** Each scripted task id's timeline, from the moment the stub starts. */
   readonly tasks?: Readonly<Record<string, Timeline>> | undefined
   /**
    * When given, requests must authenticate as the API gateway demands: an `X-Auth-Token` from
@@ -102,6 +175,25 @@ export interface Scenario {
    * gives it (`Gateway.unknownTask`): 404 `KPS.0001` "The task {task_id} does not exist".
    */
   readonly unknownTask?: Reply | undefined
+  /**
+   * The timeline of each task that an associate, disassociate or batch request starts, from the
+   * moment it starts. Default: `KpsTesting.lifecycle` of its operation, `READY_*` for a second,
+   * `RUNNING_*` for four, then `SUCCESS_*`.
+   */
+  readonly timeline?: ((task: StartedTask) => Timeline) | undefined
+  /**
+   * Servers KPS refuses to start a task on, with the error it gives: a batch answers that item
+   * `{server_id, status: "failed", error_code, error_msg}` (the other items start), a single
+   * associate or disassociate answers 400 with the code and message.
+   */
+  readonly refuseServers?: Readonly<Record<string, TaskError>> | undefined
+  /**
+   * Routes scripted as a whole: each request that reaches the route (past the gateway) meets the
+   * route's timeline, as a task's requests meet the task's. A `pass()` step lets the request
+   * through to the route (a latency then delays its answer, not its effect); any other step
+   * answers instead of the route, which then does nothing (a 503 starts no task).
+   */
+  readonly routes?: { readonly [R in Route]?: Timeline | undefined } | undefined
 }
 
 /**
@@ -117,4 +209,6 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>
   /** When it arrived, in milliseconds on the `Clock`. */
   readonly at: number
+  /** The body as UTF-8 text (a server's `auth.key` included); `""` without one. */
+  readonly body: string
 }

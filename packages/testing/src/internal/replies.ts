@@ -2,8 +2,12 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
-import type { Reply } from "../KpsTesting.js"
+import type * as Gateway from "../Gateway.js"
+import type { Reply } from "./models.js"
 import { StubResponse } from "./response.js"
+
+/** A reply that answers: every scripted reply but `pass`, which the stub resolves first. */
+export type Answering = Exclude<Reply, { readonly _tag: "Pass" }>
 
 const encoder = /* @__PURE__ */ new TextEncoder()
 
@@ -16,6 +20,27 @@ const json = (status: number, body: unknown, headers: Readonly<Record<string, st
     headers: { "content-type": "application/json", "content-length": String(bytes.length), ...headers }
   }
 }
+
+/** A JSON answer, with its length declared, as the stub's routes give them. */
+export const jsonReply = (status: number, body: unknown): Answering => ({ _tag: "Raw", ...json(status, body) })
+
+/** An answer without a body: what the deletes give. */
+export const emptyReply = (status: number): Answering => ({
+  _tag: "Raw",
+  status,
+  body: new Uint8Array(0),
+  headers: { "content-length": "0" }
+})
+
+/** A gateway answer as a scripted reply: Huawei's flat shape. */
+export const gatewayReply = (error: Gateway.GatewayError): Answering => ({
+  _tag: "ApiError",
+  status: error.status,
+  errorCode: error.errorCode,
+  errorMessage: error.errorMessage,
+  shape: "flat",
+  headers: error.headers
+})
 
 const errorBody = (reply: Extract<Reply, { readonly _tag: "ApiError" }>, requestId: string) => {
   switch (reply.shape) {
@@ -45,14 +70,21 @@ export type Outcome =
   | { readonly _tag: "Fail"; readonly reason: keyof typeof socketMessages }
   | { readonly _tag: "Hang" }
 
-/** Turns a scripted reply for one task into what the wire would carry. */
-export const outcome = (reply: Reply, taskId: string, requestId: string): Outcome => {
+/**
+ * Turns a scripted reply into what the wire would carry; a task's reply names the task, and the
+ * server it works on unless the reply names one.
+ */
+export const outcome = (
+  reply: Answering,
+  task: { readonly taskId: string; readonly serverId: string | undefined },
+  requestId: string
+): Outcome => {
   switch (reply._tag) {
     case "Task": {
       const body: Record<string, unknown> = {
-        task_id: taskId,
+        task_id: task.taskId,
         task_status: reply.status,
-        server_id: reply.serverId,
+        server_id: reply.serverId ?? task.serverId,
         ...reply.extra
       }
       for (const key of reply.omit) delete body[key]

@@ -1,7 +1,7 @@
-/** The stub's control service: the requests it received, and tasks added later. */
+/** The stub's control service: the requests it received, the tasks they started, and tasks added later. */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type { RecordedRequest, Timeline } from "./models.js"
+import type { RecordedRequest, StartedTask, Timeline } from "./models.js"
 
 /**
  * Reads and steers a running stub.
@@ -12,7 +12,12 @@ import type { RecordedRequest, Timeline } from "./models.js"
 export interface Service {
   /** The requests received so far, oldest first. */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
-  /** Adds (or replaces) a task whose timeline starts now. */
+  /** The tasks associate, disassociate and batch requests started so far, oldest first. */
+  readonly started: Effect.Effect<ReadonlyArray<StartedTask>>
+  /**
+   * Adds (or replaces) a task whose timeline starts now. A started task given a new timeline
+   * keeps its server, key pair and `task_time`.
+   */
   readonly setTask: (taskId: string, timeline: Timeline) => Effect.Effect<void>
 }
 
@@ -33,6 +38,27 @@ export class KpsTesting extends Context.Tag("@effect-kps/testing/KpsTesting")<Kp
 export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, KpsTesting> = Effect.flatMap(
   KpsTesting,
   (stub) => stub.requests
+)
+
+/**
+ * The tasks the stub in context started (for associate, disassociate and batch requests), oldest
+ * first: to assert which servers got a task, and to follow one.
+ *
+ * @example
+ * ```ts
+ * import { KpsTesting } from "@effect-kps/testing"
+ * import { Effect } from "effect"
+ *
+ * const taskIdsOfServer = (serverId: string) =>
+ *   Effect.map(KpsTesting.started, (tasks) => tasks.filter((task) => task.serverId === serverId).map((task) => task.taskId))
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const started: Effect.Effect<ReadonlyArray<StartedTask>, never, KpsTesting> = Effect.flatMap(
+  KpsTesting,
+  (stub) => stub.started
 )
 
 /**

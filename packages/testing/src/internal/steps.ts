@@ -1,6 +1,6 @@
 /** The steps of a timeline: what one request gets, and for how long. */
 import * as Duration from "effect/Duration"
-import type { Reply, Step, StepOptions } from "./models.js"
+import type { Reply, Step, StepOptions, TaskError } from "./models.js"
 
 const step = (reply: Reply, options: StepOptions = {}): Step => ({
   reply,
@@ -28,7 +28,8 @@ const step = (reply: Reply, options: StepOptions = {}): Step => ({
 export const status = (status: string | undefined, options?: StepOptions): Step => task({ status }, options)
 
 /**
- * A 200 answer with full control of the task body: server id, wire fields left out, extra fields.
+ * A 200 answer with full control of the task body: server id, wire fields left out, extra fields,
+ * and the error `failed-tasks` lists for a `FAILED_*` status.
  *
  * @since 0.1.0
  * @category steps
@@ -39,6 +40,8 @@ export const task = (
     readonly serverId?: string | undefined
     readonly omit?: ReadonlyArray<"task_id" | "task_status" | "server_id"> | undefined
     readonly extra?: Readonly<Record<string, unknown>> | undefined
+    /** Why the task failed, as `failed-tasks` lists it while this step is current. */
+    readonly error?: TaskError | undefined
   },
   options?: StepOptions
 ): Step =>
@@ -47,7 +50,8 @@ export const task = (
     status: body.status,
     serverId: body.serverId,
     omit: body.omit ?? [],
-    extra: body.extra ?? {}
+    extra: body.extra ?? {},
+    error: body.error
   }, options)
 
 /**
@@ -134,3 +138,30 @@ export const transportError = (
  * @category steps
  */
 export const hang = (options?: StepOptions): Step => step({ _tag: "Hang" }, options)
+
+/**
+ * The request goes on as if nothing were scripted for it. On a route's timeline, the route does
+ * its work (an associate starts its task); with a `latency`, the work is done when the request
+ * arrives and only the answer is late, so a client that times out first has still started the
+ * task. On a task's timeline, the task is not there (yet): the answer is the unknown task's, and
+ * the lists leave it out.
+ *
+ * @example
+ * ```ts
+ * import { KpsTesting } from "@effect-kps/testing"
+ *
+ * // The first associate gets a 503 (and starts nothing), the next ones start their task.
+ * const scenario: KpsTesting.Scenario = {
+ *   routes: {
+ *     associateKeypair: [
+ *       KpsTesting.apiError(503, { code: "KPS.0003", message: "Service unavailable" }, { times: 1 }),
+ *       KpsTesting.pass()
+ *     ]
+ *   }
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const pass = (options?: StepOptions): Step => step({ _tag: "Pass" }, options)

@@ -1,3 +1,4 @@
+/** The stub's `HttpClient`: each request recorded, routed, let in by the gateway, then answered by its route. */
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -9,67 +10,30 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Gateway from "../Gateway.js"
-import type { RecordedRequest, Reply, Scenario, Service, Step, Timeline } from "../KpsTesting.js"
+import * as Handlers from "./handlers.js"
+import type { RecordedRequest, Route, Scenario, Step } from "./models.js"
 import * as Replies from "./replies.js"
-
-/** Where a task is in its timeline. */
-interface TaskState {
-  readonly timeline: Timeline
-  readonly index: number
-  /** When the current step started, in ms on the Clock. */
-  readonly stepStart: number
-  /** Requests the current step has answered. */
-  readonly served: number
-}
-
-/** A gateway answer as a scripted reply: Huawei's flat shape. */
-const replyOf = (error: Gateway.GatewayError): Reply => ({
-  _tag: "ApiError",
-  status: error.status,
-  errorCode: error.errorCode,
-  errorMessage: error.errorMessage,
-  shape: "flat",
-  headers: error.headers
-})
-
-const stepEnded = (step: Step, state: TaskState, now: number): number | undefined => {
-  if (step.for !== undefined && now - state.stepStart >= Duration.toMillis(step.for)) {
-    return state.stepStart + Duration.toMillis(step.for)
-  }
-  if (step.times !== undefined && state.served >= step.times) return now
-  return undefined
-}
-
-/**
- * Moves a task to the step that is current at `now` and counts one more request on it.
- */
-export const advance = (state: TaskState, now: number): readonly [Step, TaskState] => {
-  let current = state
-  while (current.index < current.timeline.length - 1) {
-    const nextStart = stepEnded(current.timeline[current.index], current, now)
-    if (nextStart === undefined) break
-    current = { ...current, index: current.index + 1, stepStart: nextStart, served: 0 }
-  }
-  return [current.timeline[current.index], { ...current, served: current.served + 1 }]
-}
-
-const taskPath = /\/v3\/([^/]+)\/tasks\/([^/]+)$/
-const projectsPath = /\/v3\/projects$/
+import * as Requests from "./requests.js"
+import * as Routes from "./routes.js"
+import type { Service } from "./service.js"
+import * as TaskStore from "./taskStore.js"
+import * as Cursor from "./timeline.js"
 
 /** The gateway's verdict on a request: `undefined` when it passes, else the reply it gets. */
 const authenticate = (
   keys: Gateway.Keys,
   request: HttpClientRequest.HttpClientRequest,
-  url: URL
-): Effect.Effect<Reply | undefined> =>
-  Gateway.authenticate(keys, {
-    method: request.method,
-    url,
-    headers: request.headers,
-    body: request.body._tag === "Uint8Array" ? request.body.body : undefined
-  }).pipe(Effect.match({ onFailure: replyOf, onSuccess: () => undefined }))
+  url: URL,
+  body: Uint8Array | undefined
+): Effect.Effect<Replies.Answering | undefined> =>
+  Gateway.authenticate(keys, { method: request.method, url, headers: request.headers, body }).pipe(
+    Effect.match({ onFailure: Replies.gatewayReply, onSuccess: () => undefined })
+  )
 
 const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string> => ({ ...request.headers })
+
+const sum = (a: Duration.Duration | undefined, b: Duration.Duration | undefined) =>
+  a === undefined ? b : b === undefined ? a : Duration.sum(a, b)
 
 export const make = (
   scenario: Scenario,
@@ -78,66 +42,67 @@ export const make = (
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     // Plain mutable state: every change is one synchronous step, so no two fibers interleave in it,
-    // and a request costs the same with ten tasks or ten thousand.
-    const tasks = new Map<string, TaskState>(
-      Object.entries(scenario.tasks ?? {}).map((
-        [id, timeline]
-      ) => [id, { timeline, index: 0, stepStart: start, served: 0 }])
+    // and a request costs the same with ten tasks or ten thousand (only the lists scan them).
+    const store = TaskStore.make({ tasks: scenario.tasks, timeline: scenario.timeline, now: start })
+    const routeScripts = new Map<Route, Cursor.Cursor>(
+      Object.entries(scenario.routes ?? {}).flatMap(([route, timeline]) =>
+        timeline === undefined ? [] : [[route as Route, Cursor.start(timeline, start)] as const]
+      )
     )
+    const handle = Handlers.make(store, scenario, projectId)
     const recorded: Array<RecordedRequest> = []
     let served = 0
     const keys = scenario.credentials === undefined ? undefined : Gateway.keys(scenario.credentials)
-    const projectsReply = (name: string | null): Reply => ({
-      _tag: "Raw",
-      status: 200,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        projects: scenario.projects === undefined
-          ? [{ id: projectId, name: name ?? "" }]
-          : scenario.projects.filter((project) => name === null || project.name === name),
-        links: { self: "https://iam.example.invalid/v3/projects" }
-      })
-    })
 
-    // The step a request meets, if it names a task the scenario scripts.
-    const stepFor = (taskId: string, now: number): Step | undefined => {
-      const state = tasks.get(taskId)
-      if (state === undefined || state.timeline.length === 0) return undefined
-      const [step, next] = advance(state, now)
-      tasks.set(taskId, next)
+    // The step of a route's script a request meets, if the route is scripted.
+    const routeStep = (name: Routes.Name, now: number): Step | undefined => {
+      if (name === "projects") return undefined
+      const cursor = routeScripts.get(name)
+      if (cursor === undefined) return undefined
+      const [step, next] = Cursor.advance(cursor, now)
+      routeScripts.set(name, next)
       return step
     }
 
-    const handle = (request: HttpClientRequest.HttpClientRequest, url: URL) =>
+    const execute = (request: HttpClientRequest.HttpClientRequest, url: URL) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const count = ++served
+        const body = Requests.bytesOf(request.body)
         if (scenario.record !== false) {
-          recorded.push({ method: request.method, url: url.toString(), headers: headersOf(request), at: now })
+          recorded.push({
+            method: request.method,
+            url: url.toString(),
+            headers: headersOf(request),
+            at: now,
+            body: Requests.textOf(body)
+          })
         }
         const requestId = `stub-request-${String(count).padStart(6, "0")}`
-        const answer = (reply: Reply, taskId = "") =>
-          Replies.play(request, Replies.outcome(reply, taskId, requestId), requestId)
-        // The gateway's order: the route, then who is asking.
-        const isProjects = projectsPath.test(url.pathname)
-        const match = taskPath.exec(url.pathname)
-        if (!isProjects && match === null) return yield* answer(replyOf(Gateway.routeNotFound()))
-        if (request.method !== "GET") return yield* answer(replyOf(Gateway.routeNotFound(["GET"])))
-        if (keys !== undefined) {
-          const rejection = yield* authenticate(keys, request, url)
-          if (rejection !== undefined) return yield* answer(rejection)
+        const answer = (handled: Handlers.Handled) => {
+          const play = Replies.play(request, Replies.outcome(handled.reply, handled.task, requestId), requestId)
+          if (handled.latency === undefined && handled.reply._tag !== "Hang") return play
+          return timeLimited(
+            request,
+            handled.latency === undefined ? play : Effect.zipRight(Effect.sleep(handled.latency), play)
+          )
         }
-        if (match === null) return yield* answer(projectsReply(url.searchParams.get("name")))
-        const taskId = Gateway.decodeSegment(match[2])
-        if (taskId === undefined) return yield* answer(replyOf(Gateway.routeNotFound()))
-        const step = stepFor(taskId, now)
-        const reply = step?.reply ?? scenario.unknownTask ?? replyOf(Gateway.unknownTask(taskId))
-        if (step?.latency === undefined && reply._tag !== "Hang") return yield* answer(reply, taskId)
-        const slow = step?.latency === undefined ? answer(reply, taskId) : Effect.zipRight(
-          Effect.sleep(step.latency),
-          answer(reply, taskId)
-        )
-        return yield* timeLimited(request, slow)
+        const refuse = (reply: Replies.Answering) => answer({ reply, task: noTask, latency: undefined })
+        // The gateway's order: the route, then who is asking, then the route's script, then the route.
+        const match = Routes.match(request.method, url.pathname)
+        if (match instanceof Gateway.GatewayError) return yield* refuse(Replies.gatewayReply(match))
+        if (keys !== undefined) {
+          const rejection = yield* authenticate(keys, request, url, body)
+          if (rejection !== undefined) return yield* refuse(rejection)
+        }
+        const scripted = routeStep(match.name, now)
+        if (scripted !== undefined && scripted.reply._tag !== "Pass") {
+          const task = { taskId: match.taskId ?? "", serverId: undefined }
+          return yield* answer({ reply: scripted.reply, task, latency: scripted.latency })
+        }
+        // The route does its work now; a `pass` with a latency delays only its answer.
+        const handled = handle({ name: match.name, taskId: match.taskId, url, body, now })
+        return yield* answer({ ...handled, latency: sum(scripted?.latency, handled.latency) })
       })
 
     // Only an answer that takes time can time out, so only it gets a timer: a request answered at
@@ -162,24 +127,24 @@ export const make = (
       requests: Effect.sync(() =>
         recorded.slice()
       ),
-      setTask: (taskId, timeline) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          tasks.set(taskId, { timeline, index: 0, stepStart: now, served: 0 })
-        })
+      started: Effect.sync(() => store.started()),
+      setTask: (taskId, timeline) => Effect.map(Clock.currentTimeMillis, (now) => store.set(taskId, timeline, now))
     }
     // `makeWith`, not `make`: the stub needs no AbortController per request (it aborts a
     // DOMException, stack trace and all, on every answer), nor the platform's client span.
-    const execute = (request: HttpClientRequest.HttpClientRequest) => {
+    const send = (request: HttpClientRequest.HttpClientRequest) => {
       const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
       return Either.isLeft(url)
         ? Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
-        : handle(request, url.right)
+        : execute(request, url.right)
     }
     return {
       control,
       client: HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
-        (request) => Effect.flatMap(request, execute),
+        (request) => Effect.flatMap(request, send),
         Effect.succeed
       )
     }
   })
+
+const noTask = { taskId: "", serverId: undefined }
