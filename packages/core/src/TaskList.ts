@@ -10,8 +10,8 @@ import * as Schema from "effect/Schema"
 import * as TaskStatus from "./TaskStatus.js"
 
 /**
- * A task's time as KPS sends it, an integer of epoch milliseconds (or seconds) or a string of
- * either or of a date, read as a `DateTime.Utc`. Anything else reads as absent: a list is not
+ * A task's time as KPS sends it, an integer of epoch milliseconds, or a string of one or of a
+ * date, read as a `DateTime.Utc`. Anything else reads as absent: a list is not
  * refused over one odd time.
  *
  * @since 0.1.0
@@ -27,9 +27,6 @@ export const TaskTime: Schema.Schema<DateTime.Utc | undefined, unknown> = /* @__
   }
 )
 
-// Epoch seconds below this many are read as seconds: as milliseconds they would be before 1973.
-const secondsBelow = 1e11
-
 const readTime = (wire: unknown): Option.Option<DateTime.Utc> => {
   const epoch = typeof wire === "number"
     ? wire
@@ -37,7 +34,7 @@ const readTime = (wire: unknown): Option.Option<DateTime.Utc> => {
     ? Number(wire.trim())
     : undefined
   if (epoch !== undefined) {
-    return Number.isFinite(epoch) ? DateTime.make(epoch < secondsBelow ? epoch * 1000 : epoch) : Option.none()
+    return Number.isFinite(epoch) ? DateTime.make(epoch) : Option.none()
   }
   return typeof wire === "string" && wire.length <= 64 ? DateTime.make(wire) : Option.none()
 }

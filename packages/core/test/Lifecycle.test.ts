@@ -346,7 +346,7 @@ describe("listing tasks", () => {
         total: 4,
         tasks: [
           { task_id: "r-1", server_id: null, task_time: null },
-          { task_id: "r-2", server_id: "s-2", operate_type: "BIND", task_time: "1700000000" },
+          { task_id: "r-2", server_id: "s-2", operate_type: "BIND", task_time: "1700000000000" },
           { task_id: "r-3", task_time: "2024-01-02T03:04:05Z" },
           { task_id: "r-4", task_time: "not a time" }
         ]

@@ -70,8 +70,7 @@ describe("KpsTesting: the running and failed task lists follow the timelines", (
 
   it.effect("lists started tasks with their operation, time, server and key pair", () =>
     Effect.gen(function*() {
-      // A task's time is the Clock's, in epoch milliseconds: a real date, since the client reads
-      // small numbers (before 1973 as milliseconds) as epoch seconds.
+      // A task's time is the Clock's, in epoch milliseconds.
       const at = Date.UTC(2026, 0, 1, 12, 0, 0)
       yield* TestClock.setTime(at)
       yield* start("srv-1")

@@ -114,7 +114,7 @@ export const lifecycleCases: ReadonlyArray<Case> = [
       total: 2,
       tasks: [
         { ...listed, operate_type: "UNBIND", task_error_code: "KPS.2001", task_error_msg: "ssh refused" },
-        { ...nulls, task_time: String(taskTime / 1000), task_error_code: null, task_error_msg: null }
+        { ...nulls, task_time: String(taskTime), task_error_code: null, task_error_msg: null }
       ]
     }),
     expected: {
