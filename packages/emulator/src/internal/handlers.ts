@@ -38,7 +38,8 @@ export const make = (store: TaskStore, refuseServers: ReadonlySet<string>) => {
   ): Handler =>
   (call) =>
     Effect.flatMap(
-      Schemas.pageOf(call.query),
+      // The gateway's page rule, which the stub applies too.
+      Gateway.pageOf(call.query),
       (request) =>
         Effect.map(list(call.projectId, request), ({ tasks, total }) => ({
           status: 200,

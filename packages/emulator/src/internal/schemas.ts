@@ -1,8 +1,7 @@
-/** The shapes of requests: path parameters, bodies, list pages; and decoding them into 400s. */
+/** The shapes of requests: path parameters and bodies; and decoding them into 400s. */
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { PageRequest } from "../TaskStore.js"
 import * as ApiError from "./apiError.js"
 
 /** The batch limit of `batch-associate`. */
@@ -96,28 +95,3 @@ export const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: Uint8Array):
         )
       )
   )
-
-const pageParameter = (
-  params: URLSearchParams,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number
-): Effect.Effect<number, ApiError.ApiError> => {
-  const values = params.getAll(name)
-  if (values.length === 0) return Effect.succeed(fallback)
-  if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) {
-    return Effect.fail(ApiError.badRequest(`${name} must be a whole number`))
-  }
-  const value = Number(values[0])
-  return value < min || value > max
-    ? Effect.fail(ApiError.badRequest(`${name} must be between ${min} and ${max}`))
-    : Effect.succeed(value)
-}
-
-/** `limit` and `offset` of a list: whole numbers, `limit` 1 to 1000 (default 1000), `offset` ≥ 0. */
-export const pageOf = (params: URLSearchParams): Effect.Effect<PageRequest, ApiError.ApiError> =>
-  Effect.all({
-    limit: pageParameter(params, "limit", 1000, 1, 1000),
-    offset: pageParameter(params, "offset", 0, 0, 999_999_999)
-  })
