@@ -4,6 +4,7 @@ import { assertBuilt, bin, type Result, run, type Running, spawnProgram, start }
 import { type InProcess, projectId, recorder, startInProcess } from "./support/emulator.js"
 import { runHere } from "./support/inProcess.js"
 import * as Secrets from "./support/secrets.js"
+import { shellQuote } from "./support/terminal.js"
 
 // associate and disassociate go through KpsClient to the emulator, over real sockets, with a token
 // or signed with access keys; the server's login secret comes from a file or the environment and
@@ -28,8 +29,6 @@ const emulatorFor = async (onTestFinished: (listener: () => Promise<void>) => vo
   onTestFinished(() => emulator.close())
   return emulator
 }
-
-const shellQuote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`
 
 const withToken = (url: string) => ["--endpoint", url, "--project-id", projectId, "--token", token]
 const withKeys = (url: string) => ["--endpoint", url, "--project-id", projectId, "--ak", ak, "--sk", sk]

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { execFileSync } from "node:child_process"
 import { assertBuilt, bin, firstLine, run, type Running, spawnProgram, start } from "./support/cli.js"
 import { closedPort, type InProcess, projectId, startInProcess } from "./support/emulator.js"
+import { shellQuote, withoutTerminal } from "./support/terminal.js"
 
 // Every test gets its own emulator, whose clock only that test moves: a task is READY_RESET until
 // the test sees the CLI print it and moves it on, so no test races the CLI against the clock.
@@ -32,18 +32,6 @@ const stepThrough = async (emulator: InProcess, waiting: Running) => {
   await emulator.advance("1 second")
   return waiting.ended
 }
-
-/** util-linux `script`, to run the CLI on a pseudo-terminal. */
-const hasScript = (() => {
-  try {
-    execFileSync("script", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-})()
-
-const shellQuote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`
 
 describe.concurrent("kps-task get", () => {
   it("prints the task as a table, and as JSON with --json", async ({ onTestFinished }) => {
@@ -145,7 +133,7 @@ describe.concurrent("kps-task wait", () => {
     expect(records.map((record) => record.phase)).toEqual(["pending", "pending", "succeeded"])
   })
 
-  it.skipIf(!hasScript)("draws one live line on a terminal", async ({ onTestFinished }) => {
+  it.skipIf(withoutTerminal)("draws one live line on a terminal", async ({ onTestFinished }) => {
     const emulator = await emulatorFor(onTestFinished)
     const task = await emulator.createTask()
     const command = [process.execPath, bin, "wait", task.taskId, ...withToken(emulator), "--interval", "100ms"]

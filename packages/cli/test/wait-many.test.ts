@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { execFileSync } from "node:child_process"
 import { assertBuilt, bin, run, spawnProgram, start } from "./support/cli.js"
 import { type InProcess, projectId, startInProcess } from "./support/emulator.js"
 import { runHere } from "./support/inProcess.js"
+import { shellQuote, withoutTerminal } from "./support/terminal.js"
 
 // `kps-task wait` on several tasks: each shown as it goes, the exit code the worst outcome. Tasks
 // created with a zero duration have ended when first read; the others move only when the test
@@ -30,18 +30,6 @@ const linesOf = (stdout: string, taskId: string) =>
   stdout.trim().split("\n").filter((line) => line.startsWith(`${taskId}: `)).map((line) =>
     line.slice(taskId.length + 2)
   )
-
-/** util-linux `script`, to run the CLI on a pseudo-terminal. */
-const hasScript = (() => {
-  try {
-    execFileSync("script", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-})()
-
-const shellQuote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`
 
 describe.concurrent("kps-task wait on several tasks", () => {
   it("prints each task's status changes prefixed with its id, and exits 1 when one failed", async ({ onTestFinished }) => {
@@ -113,23 +101,26 @@ describe.concurrent("kps-task wait on several tasks", () => {
     expect(errors[2]).toMatch(/^kps-task: KPS answered HTTP 404 KPS\.0001: .* \(request id \S+\)$/)
   })
 
-  it.skipIf(!hasScript)("draws one live row per task on a terminal, redrawn in place", async ({ onTestFinished }) => {
-    const emulator = await emulatorFor(onTestFinished)
-    const { failed, succeeded } = await ended(emulator)
-    const command = [process.execPath, bin, "wait", succeeded.taskId, failed.taskId, ...withToken(emulator)]
-      .map(shellQuote)
-      .join(" ")
-    const result = await spawnProgram("script", ["-qec", command, "/dev/null"]).ended
-    expect(result.code).toBe(1)
-    // Every drawing after the first goes back up to the first row, then draws both rows.
-    const drawings = result.stdout.split("\u001b[1A")
-    expect(drawings.length).toBeGreaterThan(1)
-    const last = drawings.at(-1)!.split("kps-task:")[0].split("\r\u001b[2K").filter((row) => row.trim() !== "")
-    expect(last).toHaveLength(2)
-    expect(last[0]).toMatch(new RegExp(`^✔ ${succeeded.taskId} SUCCESS_RESET · \\S+ · 1 request`))
-    expect(last[1]).toMatch(new RegExp(`^✖ ${failed.taskId} FAILED_RESET · \\S+ · 1 request`))
-    expect(result.stdout).toContain(`kps-task: Task ${failed.taskId} ended as FAILED_RESET`)
-  })
+  it.skipIf(withoutTerminal)(
+    "draws one live row per task on a terminal, redrawn in place",
+    async ({ onTestFinished }) => {
+      const emulator = await emulatorFor(onTestFinished)
+      const { failed, succeeded } = await ended(emulator)
+      const command = [process.execPath, bin, "wait", succeeded.taskId, failed.taskId, ...withToken(emulator)]
+        .map(shellQuote)
+        .join(" ")
+      const result = await spawnProgram("script", ["-qec", command, "/dev/null"]).ended
+      expect(result.code).toBe(1)
+      // Every drawing after the first goes back up to the first row, then draws both rows.
+      const drawings = result.stdout.split("\u001b[1A")
+      expect(drawings.length).toBeGreaterThan(1)
+      const last = drawings.at(-1)!.split("kps-task:")[0].split("\r\u001b[2K").filter((row) => row.trim() !== "")
+      expect(last).toHaveLength(2)
+      expect(last[0]).toMatch(new RegExp(`^✔ ${succeeded.taskId} SUCCESS_RESET · \\S+ · 1 request`))
+      expect(last[1]).toMatch(new RegExp(`^✖ ${failed.taskId} FAILED_RESET · \\S+ · 1 request`))
+      expect(result.stdout).toContain(`kps-task: Task ${failed.taskId} ended as FAILED_RESET`)
+    }
+  )
 })
 
 describe("kps-task wait on several tasks, in the test process", () => {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process"
 import * as Render from "../src/internal/render.js"
 import { assertBuilt, bin, cleanEnv } from "./support/cli.js"
 import { closedPort, projectId } from "./support/emulator.js"
+import { shellQuote, withoutTerminal } from "./support/terminal.js"
 
 const token = "retry-token-S3CR3T"
 
@@ -56,15 +57,6 @@ const unreachable = async () => [
 
 const taskId = "42c1e6eb-e8be-4df6-a50c-7b485820c561"
 
-/** util-linux `script`, to run the CLI on a pseudo-terminal. */
-const hasScript = await new Promise<boolean>((resolve) => {
-  const child = spawn("script", ["--version"], { stdio: "ignore" })
-  child.on("error", () => resolve(false))
-  child.on("close", (code) => resolve(code === 0))
-})
-
-const shellQuote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`
-
 describe.concurrent("kps-task wait: an endpoint that does not answer", () => {
   it("says at once what it retries and why, one line per retry", { timeout: 30_000 }, async (test) => {
     const stdout = await readUntil(
@@ -97,7 +89,7 @@ describe.concurrent("kps-task wait: an endpoint that does not answer", () => {
     })
   })
 
-  it.skipIf(!hasScript)(
+  it.skipIf(withoutTerminal)(
     "shows the retry on the live line, counting the failed requests",
     { timeout: 30_000 },
     async (test) => {

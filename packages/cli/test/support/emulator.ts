@@ -1,6 +1,6 @@
 import { KpsEmulator, type TaskStore } from "@effect-kps/emulator"
 import { type Duration, Effect, Layer, ManagedRuntime, TestClock, TestContext } from "effect"
-import { createServer as createHttpServer } from "node:http"
+import { createServer as createHttpServer, type RequestListener } from "node:http"
 import { createServer } from "node:net"
 
 export const projectId = KpsEmulator.defaultProjectId
@@ -61,28 +61,15 @@ export interface Tripwire {
 }
 
 /** Starts a {@link Tripwire}: point a CLI at it to show that it sent nothing. */
-export const tripwire = (): Promise<Tripwire> =>
-  new Promise((resolve, reject) => {
-    let requests = 0
-    const server = createHttpServer((_request, response) => {
-      requests++
-      response.writeHead(400, { "content-type": "application/json", connection: "close" })
-      response.end(JSON.stringify({ error_code: "TRIPWIRE", error_msg: "this request should not have been sent" }))
-    })
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests: () => requests,
-        close: () => {
-          server.closeAllConnections()
-          return new Promise((resolveClose) => server.close(() => resolveClose()))
-        }
-      })
-    })
+export const tripwire = async (): Promise<Tripwire> => {
+  let requests = 0
+  const server = await listening((_request, response) => {
+    requests++
+    response.writeHead(400, { "content-type": "application/json", connection: "close" })
+    response.end(JSON.stringify({ error_code: "TRIPWIRE", error_msg: "this request should not have been sent" }))
   })
+  return { ...server, requests: () => requests }
+}
 
 /** A request a {@link Recorder} received. */
 export interface Recorded {
@@ -103,32 +90,37 @@ export interface Recorder {
 }
 
 /** Starts a {@link Recorder}. */
-export const recorder = (): Promise<Recorder> =>
-  new Promise((resolve, reject) => {
-    const requests: Array<Recorded> = []
-    const server = createHttpServer((request, response) => {
-      let body = ""
-      request.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
-      request.on("end", () => {
-        requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body })
-        const serverId = (() => {
-          try {
-            return (JSON.parse(body) as { server?: { id?: unknown } }).server?.id
-          } catch {
-            return undefined
-          }
-        })()
-        response.writeHead(202, { "content-type": "application/json", "x-request-id": `recorded-${requests.length}` })
-        response.end(JSON.stringify({ task_id: `recorded-task-${requests.length}`, server_id: serverId }))
-      })
+export const recorder = async (): Promise<Recorder> => {
+  const requests: Array<Recorded> = []
+  const server = await listening((request, response) => {
+    let body = ""
+    request.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+    request.on("end", () => {
+      requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body })
+      const serverId = (() => {
+        try {
+          return (JSON.parse(body) as { server?: { id?: unknown } }).server?.id
+        } catch {
+          return undefined
+        }
+      })()
+      response.writeHead(202, { "content-type": "application/json", "x-request-id": `recorded-${requests.length}` })
+      response.end(JSON.stringify({ task_id: `recorded-task-${requests.length}`, server_id: serverId }))
     })
+  })
+  return { ...server, requests: () => requests }
+}
+
+/** A loopback HTTP server with this handler, and how to stop it (its connections closed at once). */
+const listening = (handler: RequestListener): Promise<{ readonly url: string; readonly close: () => Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const server = createHttpServer(handler)
     server.on("error", reject)
     server.listen(0, "127.0.0.1", () => {
       const address = server.address()
       const port = typeof address === "object" && address !== null ? address.port : 0
       resolve({
         url: `http://127.0.0.1:${port}`,
-        requests: () => requests,
         close: () => {
           server.closeAllConnections()
           return new Promise((resolveClose) => server.close(() => resolveClose()))
