@@ -25,7 +25,16 @@ const undocumentedExports = (file: string): ReadonlyArray<string> => {
   const missing: Array<string> = []
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement)) {
-      if (ts.getJSDocTags(statement).every((tag) => tag.tagName.text !== "since")) {
+      const clause = statement.exportClause
+      if (clause !== undefined && ts.isNamedExports(clause)) {
+        // `export { a, b } from "..."`: each name carries its own comment, as docgen reads them.
+        for (const element of clause.elements) {
+          const comments = ts.getLeadingCommentRanges(source.text, element.getFullStart()) ?? []
+          if (!comments.some((range) => source.text.slice(range.pos, range.end).includes("@since"))) {
+            missing.push(element.name.text)
+          }
+        }
+      } else if (ts.getJSDocTags(statement).every((tag) => tag.tagName.text !== "since")) {
         missing.push(statement.getText().split("\n")[0])
       }
       continue

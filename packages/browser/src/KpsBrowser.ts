@@ -99,14 +99,17 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
  * import { KpsBrowser } from "@effect-kps/browser"
  * import { Effect } from "effect"
  *
- * declare const sessionToken: string // an IAM token the page got from its backend
- *
- * const KpsLive = KpsBrowser.layer({
- *   endpoint: "https://kps-proxy.example.com",
- *   projectId: "0123456789abcdef0123456789abcdef",
- *   credentials: Credentials.token(sessionToken)
- * })
- * Effect.runPromise(KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsLive)))
+ * // sessionToken: an IAM token the page got from its backend
+ * const KpsLive = (sessionToken: string) =>
+ *   KpsBrowser.layer({
+ *     endpoint: "https://kps-proxy.example.com",
+ *     projectId: "0123456789abcdef0123456789abcdef",
+ *     credentials: Credentials.token(sessionToken)
+ *   })
+ * export const main = (sessionToken: string) =>
+ *   Effect.runPromise(
+ *     KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsLive(sessionToken)))
+ *   )
  * ```
  *
  * @since 0.1.0
@@ -127,18 +130,18 @@ export const layer = (options: KpsClient.Options): Layer.Layer<KpsClient.KpsClie
  * import { KpsBrowser } from "@effect-kps/browser"
  * import { Config, ConfigProvider, Layer } from "effect"
  *
- * declare const sessionToken: string
- *
- * const KpsLive = KpsBrowser.layerConfig({
- *   endpoint: Config.string("KPS_ENDPOINT"),
- *   projectId: Config.string("KPS_PROJECT_ID"),
- *   credentials: Config.succeed(Credentials.token(sessionToken))
- * }).pipe(
- *   Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({
- *     KPS_ENDPOINT: "https://kps-proxy.example.com",
- *     KPS_PROJECT_ID: "0123456789abcdef0123456789abcdef"
- *   })))
- * )
+ * // sessionToken: an IAM token the page got from its backend
+ * const KpsLive = (sessionToken: string) =>
+ *   KpsBrowser.layerConfig({
+ *     endpoint: Config.string("KPS_ENDPOINT"),
+ *     projectId: Config.string("KPS_PROJECT_ID"),
+ *     credentials: Config.succeed(Credentials.token(sessionToken))
+ *   }).pipe(
+ *     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({
+ *       KPS_ENDPOINT: "https://kps-proxy.example.com",
+ *       KPS_PROJECT_ID: "0123456789abcdef0123456789abcdef"
+ *     })))
+ *   )
  * ```
  *
  * @since 0.1.0

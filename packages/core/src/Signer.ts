@@ -154,15 +154,17 @@ export interface Authorization {
  */
 export const parseAuthorization: (header: string) => Option.Option<Authorization> = internal.parseAuthorization
 
-/**
- * Why a signature was rejected: `reason` is one of `MissingAuthorization`,
- * `MalformedAuthorization`, `UnknownAccessKey`, `MissingDate`, `MalformedDate`, `DateOutOfRange`,
- * `SignatureMismatch`.
- *
- * @since 0.1.0
- * @category errors
- */
-export { SignatureError } from "./internal/signer/signatureError.js"
+export {
+  /**
+   * Why a signature was rejected: `reason` is one of `MissingAuthorization`,
+   * `MalformedAuthorization`, `UnknownAccessKey`, `MissingDate`, `MalformedDate`, `DateOutOfRange`,
+   * `SignatureMismatch`.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  SignatureError
+} from "./internal/signer/signatureError.js"
 
 /**
  * Options of {@link verify}.

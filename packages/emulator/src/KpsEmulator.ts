@@ -18,14 +18,16 @@ import * as defaults from "./internal/options.js"
 import * as server from "./internal/server.js"
 import type { TaskStore } from "./TaskStore.js"
 
-/**
- * The options are invalid (`InvalidOptions`), or the server could not listen (`Listen`, such as a
- * port in use).
- *
- * @since 0.1.0
- * @category errors
- */
-export { EmulatorError } from "./internal/emulatorError.js"
+export {
+  /**
+   * The options are invalid (`InvalidOptions`), or the server could not listen (`Listen`, such as a
+   * port in use).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  EmulatorError
+} from "./internal/emulatorError.js"
 
 /**
  * Faults to inject, globally or per task: see the `Faults` module.

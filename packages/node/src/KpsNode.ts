@@ -60,7 +60,8 @@ export const layerHttpClientFetch: Layer.Layer<HttpClient.HttpClient, ConfigErro
  *   region: "cn-north-4",
  *   credentials: Credentials.accessKey({ accessKeyId: "AK", secretAccessKey: Redacted.make("SK") })
  * })
- * Effect.runPromise(KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsLive)))
+ * export const main = () =>
+ *   Effect.runPromise(KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsLive)))
  * ```
  *
  * @since 0.1.0
@@ -105,7 +106,10 @@ export const layerConfig = (
  * import { Effect } from "effect"
  *
  * // HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_REGION set:
- * Effect.runPromise(KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsNode.layerFromEnv)))
+ * export const main = () =>
+ *   Effect.runPromise(
+ *     KpsClient.getTask("aee8d2fe-5484-4753-9177-5a38dc15546c").pipe(Effect.provide(KpsNode.layerFromEnv))
+ *   )
  * ```
  *
  * @since 0.1.0

@@ -18,35 +18,41 @@ import * as internal from "./internal/wait.js"
 import type * as WaitPolicy from "./WaitPolicy.js"
 import type * as WaitState from "./WaitState.js"
 
-/**
- * The task ended in a `FAILED_*` status (or, with `onUnknownStatus: "fail"`, in a status nobody
- * knows). Carries the task.
- *
- * @since 0.1.0
- * @category errors
- */
-export { TaskFailed } from "./internal/errors.js"
+export {
+  /**
+   * The task ended in a `FAILED_*` status (or, with `onUnknownStatus: "fail"`, in a status nobody
+   * knows). Carries the task.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  TaskFailed
+} from "./internal/errors.js"
 
-/**
- * The deadline passed before the task ended. Carries the last task seen (if any poll answered),
- * how many requests were made, and how long the wait took.
- *
- * @since 0.1.0
- * @category errors
- */
-export { WaitTimeout } from "./internal/errors.js"
+export {
+  /**
+   * The deadline passed before the task ended. Carries the last task seen (if any poll answered),
+   * how many requests were made, and how long the wait took.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  WaitTimeout
+} from "./internal/errors.js"
 
-/**
- * A wait in {@link waitForTasks} died (a defect: a bug in effect-kps, or code it ran threw, such
- * as a `transformClient`, an `onState` or a `Schedule`), so that task's outcome is unknown; the
- * other tasks are waited on as usual. Carries the task id and the class name of the defect, never
- * its text (which may hold anything, secrets included); the `Cause` itself is the non-enumerable
- * `died`, kept out of `message`, `toJSON` and printing.
- *
- * @since 0.1.0
- * @category errors
- */
-export { WaitDefect } from "./internal/errors.js"
+export {
+  /**
+   * A wait in {@link waitForTasks} died (a defect: a bug in effect-kps, or code it ran threw, such
+   * as a `transformClient`, an `onState` or a `Schedule`), so that task's outcome is unknown; the
+   * other tasks are waited on as usual. Carries the task id and the class name of the defect, never
+   * its text (which may hold anything, secrets included); the `Cause` itself is the non-enumerable
+   * `died`, kept out of `message`, `toJSON` and printing.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  WaitDefect
+} from "./internal/errors.js"
 
 /**
  * A request of a wait failed and will be tried again: what failed, how `KpsError.classify` sees

@@ -80,14 +80,16 @@ export const make = (options: {
 
 const defaultPolicy: WaitPolicy = make({})
 
-/**
- * The default policy: the first poll at once, then exponential from 1 s by ×1.5 with full jitter,
- * capped at 15 s; a 30-minute deadline.
- *
- * @since 0.1.0
- * @category presets
- */
-export { defaultPolicy as default }
+export {
+  /**
+   * The default policy: the first poll at once, then exponential from 1 s by ×1.5 with full jitter,
+   * capped at 15 s; a 30-minute deadline.
+   *
+   * @since 0.1.0
+   * @category presets
+   */
+  defaultPolicy as default
+}
 
 /**
  * The cadence of the Huawei Terraform provider: the first poll after 10 s, then every 20 s; a

@@ -15,8 +15,9 @@ import * as Schema from "effect/Schema"
  * import { TaskWaiter, WaitState } from "@effect-kps/polling"
  * import { Effect, Schema } from "effect"
  *
- * declare const save: (json: string) => Effect.Effect<void>
- * declare const load: Effect.Effect<string>
+ * // Where you keep it: a file, a database row.
+ * const save = (json: string) => Effect.log(`saved ${json}`)
+ * const load = Effect.succeed(`{"taskId":"t-1","startedAt":0,"deadlineAt":1800000,"attempts":3}`)
  *
  * const first = TaskWaiter.waitForTask("t-1", {
  *   onState: (state) => save(JSON.stringify(Schema.encodeSync(WaitState.WaitState)(state)))

@@ -15,74 +15,248 @@
  * @since 0.1.0
  */
 
-/**
- * What the stub is scripted with: `Reply` (what one step answers), `Step` and `StepOptions` (a
- * reply and how long it lasts), `Timeline` (one task's or route's steps), `Scenario` (every
- * task's timeline, the timeline of started tasks, refused servers, scripted routes, the
- * credentials to demand, the projects to list), `Route` (the routes, named after the `KpsClient`
- * methods), `Operation`, `StartedTask` (a task a request started), `TaskError` (why a task
- * failed) and `RecordedRequest` (a request received, body included).
- *
- * @since 0.1.0
- * @category models
- */
 export type {
+  /**
+   * What a started task does: `associate` or `disassociate`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Operation,
+  /**
+   * A request the stub received: method, URL, headers (tokens included: this is a test tool),
+   * body, and when it arrived on the `Clock`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   RecordedRequest,
+  /**
+   * What one step answers: a task, an API error, any raw answer, a transport error, a hang, or
+   * `Pass` (what the route does unscripted).
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Reply,
+  /**
+   * The stub's routes, named after the `KpsClient` methods that call them.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Route,
+  /**
+   * The script of a stub: each task's timeline, the timeline of started tasks, refused servers,
+   * scripted routes, the credentials to demand and the projects to list.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Scenario,
+  /**
+   * A task a request started: its id, operation, route, server, key pair name and start time.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   StartedTask,
+  /**
+   * One step of a timeline: a reply, how long it lasts (`for`, `times`) and its `latency`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Step,
+  /**
+   * How long a step lasts, and how slowly it answers.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   StepOptions,
+  /**
+   * Why a failed task failed: its `task_error_code` and `task_error_msg`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   TaskError,
+  /**
+   * The steps one task, or one route, goes through.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Timeline
 } from "./internal/models.js"
 
-/**
- * The steps of a timeline: `status` and `task` (200 with a task), `apiError` and `throttled`
- * (Huawei error bodies), `raw` and `html` (any body), `transportError` (no answer), `hang`
- * (no answer until interrupted), and `pass` (what the route does unscripted).
- *
- * @since 0.1.0
- * @category steps
- */
-export { apiError, hang, html, pass, raw, status, task, throttled, transportError } from "./internal/steps.js"
+export {
+  /**
+   * A Huawei error body (`flat`, `nested` or `code`/`message` shape) with any status.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  apiError,
+  /**
+   * No answer until interrupted (a timeout, say).
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  hang,
+  /**
+   * A gateway's HTML error page.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  html,
+  /**
+   * What the route does unscripted; on a task's timeline, the task is not there yet.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  pass,
+  /**
+   * Any status and any body, text or bytes.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  raw,
+  /**
+   * 200 with the task in this status (`undefined`: no `task_status`).
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  status,
+  /**
+   * 200 with full control of the task's body: fields left out, extra fields, the listed error.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  task,
+  /**
+   * 429 `APIG.0308`, with `Retry-After` when given.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  throttled,
+  /**
+   * No answer: `ConnectionRefused`, `ConnectionReset` or `DnsLookup`.
+   *
+   * @since 0.1.0
+   * @category steps
+   */
+  transportError
+} from "./internal/steps.js"
 
-/**
- * The life of started tasks: `lifecycle(operation, options)` (the timeline a started task
- * follows by default: `READY_*`, `RUNNING_*`, then `SUCCESS_*` or `FAILED_*`), `operateTypes`
- * (the `operate_type` and status suffix of each operation) and `defaultTaskError` (what a failed
- * task lists when given no error).
- *
- * @since 0.1.0
- * @category timelines
- */
-export { defaultTaskError, lifecycle, operateTypes } from "./internal/lifecycle.js"
+export {
+  /**
+   * What a failed task lists when given no error.
+   *
+   * @since 0.1.0
+   * @category timelines
+   */
+  defaultTaskError,
+  /**
+   * The timeline a started task follows by default: `READY_*`, `RUNNING_*`, then `SUCCESS_*` or
+   * `FAILED_*`.
+   *
+   * @since 0.1.0
+   * @category timelines
+   */
+  lifecycle,
+  /**
+   * The `operate_type` and status suffix of each operation.
+   *
+   * @since 0.1.0
+   * @category timelines
+   */
+  operateTypes
+} from "./internal/lifecycle.js"
 
-/**
- * The stub's control service (`KpsTesting`, its `Service`) and its accessors: the `requests` it
- * received, the tasks requests `started`, and `setTask` to add a task whose timeline starts now.
- *
- * @since 0.1.0
- * @category tags
- */
-export { KpsTesting, requests, type Service, setTask, started } from "./internal/service.js"
+export {
+  /**
+   * The stub's control service, provided beside its `HttpClient`.
+   *
+   * @since 0.1.0
+   * @category tags
+   */
+  KpsTesting,
+  /**
+   * The requests the stub in context received, oldest first.
+   *
+   * @since 0.1.0
+   * @category tags
+   */
+  requests,
+  /**
+   * Reads and steers a running stub.
+   *
+   * @since 0.1.0
+   * @category tags
+   */
+  type Service,
+  /**
+   * Adds (or replaces) a task in the stub in context; its timeline starts now.
+   *
+   * @since 0.1.0
+   * @category tags
+   */
+  setTask,
+  /**
+   * The tasks requests started in the stub in context, oldest first.
+   *
+   * @since 0.1.0
+   * @category tags
+   */
+  started
+} from "./internal/service.js"
 
-/**
- * The stub as layers: `layer` (its `HttpClient` and control service) and `layerClient` (with a
- * `KpsClient` on top, at `endpoint` and `projectId` unless told otherwise).
- *
- * @since 0.1.0
- * @category layers
- */
-export { endpoint, layer, layerClient, projectId } from "./internal/layers.js"
+export {
+  /**
+   * The endpoint `layerClient` uses unless told otherwise.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  endpoint,
+  /**
+   * The stub as an `HttpClient` layer, with its `KpsTesting` control service.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  layer,
+  /**
+   * The stub with a `KpsClient` on top.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  layerClient,
+  /**
+   * The project id `layerClient` uses unless told otherwise.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  projectId
+} from "./internal/layers.js"
 
-/**
- * The clock driver: `runToEnd` moves the `TestClock` from one wake-up to the next until a fiber
- * ends.
- *
- * @since 0.1.0
- * @category clock
- */
-export { runToEnd } from "./internal/clockDriver.js"
+export {
+  /**
+   * Moves the `TestClock` from one wake-up to the next until a fiber ends.
+   *
+   * @since 0.1.0
+   * @category clock
+   */
+  runToEnd
+} from "./internal/clockDriver.js"
