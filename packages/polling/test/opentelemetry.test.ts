@@ -22,7 +22,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_URL_FULL
 } from "@opentelemetry/semantic-conventions"
-import { Clock, Effect, Exit, Fiber, Metric, Redacted } from "effect"
+import { Clock, Effect, Exit, Fiber, Logger, LogLevel, Metric, Redacted } from "effect"
 
 // A wait run under @effect/opentelemetry's NodeSdk, as a user exports it to their own backend:
 // every span goes to an in-memory exporter, and the Effect metrics through the bridge to an
@@ -135,7 +135,10 @@ describe("a wait under @effect/opentelemetry", () => {
     const telemetry = makeTelemetry()
     return Effect.gen(function*() {
       const before = yield* telemetry.metrics
-      const { exit, took } = yield* runOut(TaskWaiter.waitForTask("t", { policy: WaitPolicy.fixed("5 seconds") }))
+      // With debug logging on, the log lines of the wait become span events too: exported, and checked.
+      const { exit, took } = yield* runOut(TaskWaiter.waitForTask("t", { policy: WaitPolicy.fixed("5 seconds") })).pipe(
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
       expect(Exit.isSuccess(exit) && exit.value.taskStatus).toBe("SUCCESS_RESET")
       // The token was sent on every request: a leak would have had something to leak.
       const requests = yield* KpsTesting.requests
@@ -218,6 +221,20 @@ describe("a wait under @effect/opentelemetry", () => {
         expect(call.attributes).not.toHaveProperty(ATTR_ERROR_TYPE)
         expect(call.status.code).toBe(SpanStatusCode.OK)
       }
+
+      // Log lines are events of the span they were written in, with their annotations.
+      const retries = wait.events.filter((event) => event.name === "KPS poll failed; retrying")
+      expect(retries.map((event) => event.attributes)).toEqual([
+        expect.objectContaining({ "kps.task_id": "t", "kps.error": "KpsApiError", "retry.delay_ms": 2_000 }),
+        expect.objectContaining({ "kps.task_id": "t", "kps.error": "KpsTransportError", "retry.delay_ms": 2_000 })
+      ])
+      const answered = polls.flatMap((poll) => poll.events.filter((event) => event.name === "KPS answered"))
+      expect(answered.map((event) => event.attributes?.[ATTR_HTTP_RESPONSE_STATUS_CODE])).toEqual([429, 200, 200])
+      expect(answered.map((event) => event.attributes?.["kps.request_id"])).toEqual([
+        "stub-request-000001",
+        "stub-request-000003",
+        "stub-request-000004"
+      ])
 
       // The WaitMetrics, through the Effect metrics bridge: names, kinds, descriptions, values.
       const after = yield* telemetry.metrics
