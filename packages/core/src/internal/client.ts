@@ -71,6 +71,9 @@ const makeDefaultProjectId = (
 
 const spanOptions = { kind: "client", captureStackTrace: false } as const
 
+/** A call that fails its own checks, before anything is sent: its span says so. */
+const invalidCall = (span: Tracer.Span, error: KpsInvalidInput) => Effect.fail(Exchange.recordFailure(span, error))
+
 export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const endpoint = yield* resolveEndpoint(options)
@@ -132,11 +135,11 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
     ): Effect.Effect<A, KpsError> =>
       Effect.useSpan(name, spanOptions, (span) => {
         const operation = prepare(span)
-        if (operation instanceof KpsInvalidInput) return Effect.fail(operation)
+        if (operation instanceof KpsInvalidInput) return invalidCall(span, operation)
         const timeout = callOptions?.timeout === undefined
           ? defaultRequestTimeout
           : timeoutOrProblem("timeout", callOptions.timeout)
-        if (timeout instanceof KpsInvalidInput) return Effect.fail(timeout)
+        if (timeout instanceof KpsInvalidInput) return invalidCall(span, timeout)
         const secretBody = operation.body === undefined || operation.body.secrets.length === 0
           ? undefined
           : {
@@ -149,9 +152,8 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
         const decodeScrubbed = decode === undefined ? undefined : (json: unknown) => decode(json, scrub)
         const query = (projectId: string) => {
           const url = `${endpoint}/v3/${percentEncode(projectId)}${operation.path}`
+          // The exchange adds the method, the URL and the server.
           span.attribute("kps.project_id", projectId)
-          span.attribute("http.request.method", operation.method)
-          span.attribute("url.full", url)
           let request = HttpClientRequest.make(operation.method)(url)
           if (operation.body !== undefined) {
             request = HttpClientRequest.bodyUnsafeJson(request, operation.body.visible)
@@ -168,11 +170,16 @@ export const make = (options: Options): Effect.Effect<Service, KpsInvalidInput, 
         const callProjectId = callOptions?.projectId
         if (callProjectId !== undefined) {
           const invalidProject = idProblem("projectId", callProjectId)
-          return invalidProject === undefined ? query(callProjectId) : Effect.fail(invalidProject)
+          return invalidProject === undefined ? query(callProjectId) : invalidCall(span, invalidProject)
         }
         return typeof defaultProjectId === "string"
           ? query(defaultProjectId)
-          : Effect.flatMap(Effect.withParentSpan(defaultProjectId, span), query)
+          : Effect.flatMap(
+            // A failed lookup fails the call: its span says why, as an exchange's would.
+            Effect.tapError(Effect.withParentSpan(defaultProjectId, span), (error) =>
+              Effect.sync(() => Exchange.recordFailure(span, error))),
+            query
+          )
       })
 
     // Runs on every poll: its checks are synchronous and the span is filled in directly.

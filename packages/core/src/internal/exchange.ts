@@ -2,6 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -11,7 +12,7 @@ import { constTrue } from "effect/Function"
 import * as LogLevel from "effect/LogLevel"
 import type * as ParseResult from "effect/ParseResult"
 import type * as Tracer from "effect/Tracer"
-import { KpsApiError, KpsDecodeError, KpsTransportError } from "../KpsError.js"
+import { KpsApiError, KpsDecodeError, type KpsError, KpsTransportError } from "../KpsError.js"
 import * as Body from "./body.js"
 import * as ErrorBody from "./errorBody.js"
 import * as ParseIssue from "./parseIssue.js"
@@ -30,7 +31,10 @@ export type Exchange = <A>(
     readonly decode: ((json: unknown) => Effect.Effect<A, ParseResult.ParseError>) | undefined
     /** What the body should be, for error messages: "a task". */
     readonly expected: string
-    /** The call's span, which gets the status and request id. */
+    /**
+     * The call's span, which gets the request's method, URL and server, then the answer's status
+     * and request id, or the failure's `error.type`.
+     */
     readonly span: Tracer.Span
     /** A body holding a secret of this call, put on as the last step (see `Sending`). */
     readonly secretBody?: Sending.SecretBody | undefined
@@ -71,6 +75,49 @@ const withSettings = <A, E>(
       ], { discard: true })
   )
 
+/**
+ * Puts a failure on a client span as OpenTelemetry's HTTP conventions name it: `error.type` is
+ * the status code of an error answer (`"429"`, `"503"`), else the error's tag (`KpsTransportError`,
+ * with its reason in `kps.error.reason`; `KpsDecodeError`; `KpsInvalidInput`). Low-cardinality,
+ * and free of anything that came over the wire.
+ */
+export const recordFailure = <E extends KpsError>(span: Tracer.Span, error: E): E => {
+  span.attribute("error.type", error._tag === "KpsApiError" ? String(error.status) : error._tag)
+  if (error._tag === "KpsTransportError") span.attribute("kps.error.reason", error.reason)
+  return error
+}
+
+/** Where a request goes, as a client span names it. */
+interface Server {
+  /** The origin and a `/`: a URL that starts with it goes to this server. */
+  readonly prefix: string
+  readonly address: string
+  readonly port: number
+}
+
+const parseServer = (url: string): Server | undefined => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return undefined
+  }
+  const host = parsed.hostname
+  return {
+    prefix: `${parsed.origin}/`,
+    // An IPv6 literal without its brackets, as `server.address` wants it.
+    address: host.startsWith("[") ? host.slice(1, -1) : host,
+    port: parsed.port !== "" ? Number(parsed.port) : parsed.protocol === "https:" ? 443 : 80
+  }
+}
+
+/** The full URL of a request: its `url`, unless query parameters were set apart (the IAM lookup's). */
+const fullUrl = (request: HttpClientRequest.HttpClientRequest): string => {
+  if (request.urlParams.length === 0) return request.url
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  return Either.isRight(url) ? url.right.toString() : request.url
+}
+
 const isDebugEnabled = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
   LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
 
@@ -97,11 +144,22 @@ export const make = (
     readonly overall: boolean
   }
 ): Exchange => {
-  const transportError = (error: HttpClientError.HttpClientError, scrub: Scrubber.Scrubber) =>
-    new KpsTransportError({
-      reason: TransportFailure.classify(error.cause),
-      description: Scrubber.keep(scrub, TransportFailure.describe(error), ErrorBody.limits.errorMessage)
-    })
+  const transportError = (error: HttpClientError.HttpClientError, span: Tracer.Span, scrub: Scrubber.Scrubber) =>
+    recordFailure(
+      span,
+      new KpsTransportError({
+        reason: TransportFailure.classify(error.cause),
+        description: Scrubber.keep(scrub, TransportFailure.describe(error), ErrorBody.limits.errorMessage)
+      })
+    )
+
+  // A client sends to one endpoint (and once to IAM): the server is parsed once per origin, not
+  // once per call.
+  let lastServer: Server | undefined
+  const serverOf = (url: string): Server | undefined => {
+    if (lastServer === undefined || !url.startsWith(lastServer.prefix)) lastServer = parseServer(url)
+    return lastServer
+  }
 
   const logAnswer = (status: number, requestId: string | undefined, url: string) =>
     Effect.logDebug("KPS answered").pipe(
@@ -120,17 +178,19 @@ export const make = (
     const requestId = ErrorBody.keep(scrub, requestIdHeader, ErrorBody.limits.requestId)
     span.attribute("http.response.status_code", status)
     if (requestId !== undefined) span.attribute("kps.request_id", requestId)
-    const decodeError = (description: string) => new KpsDecodeError({ status, requestId, description })
+    const decodeError = (description: string) =>
+      recordFailure(span, new KpsDecodeError({ status, requestId, description }))
     const interpret = (body: string): Effect.Effect<A, KpsApiError | KpsDecodeError> => {
       if (!isSuccess(status)) {
-        return Effect.fail(
+        return Effect.fail(recordFailure(
+          span,
           new KpsApiError(ErrorBody.apiErrorFields({
             status,
             body,
             requestId: requestIdHeader,
             retryAfter: response.headers["retry-after"]
           }, scrub))
-        )
+        ))
       }
       if (decode === undefined) return Effect.void as Effect.Effect<A>
       if (body.trim() === "") return Effect.fail(decodeError("the body is empty"))
@@ -149,10 +209,13 @@ export const make = (
     const body = bodyOf(response).pipe(
       Effect.mapError((error): KpsApiError | KpsDecodeError | KpsTransportError =>
         !(error instanceof Body.BodyTooLarge)
-          ? transportError(error, scrub)
+          ? transportError(error, span, scrub)
           : isSuccess(status)
           ? decodeError(Body.describeTooLarge(error))
-          : new KpsApiError({ status, errorCode: "", errorMessage: Body.describeTooLarge(error), requestId })
+          : recordFailure(
+            span,
+            new KpsApiError({ status, errorCode: "", errorMessage: Body.describeTooLarge(error), requestId })
+          )
       ),
       Effect.flatMap(interpret)
     )
@@ -164,6 +227,15 @@ export const make = (
   return (request, { decode, expected, secretBody, span, timeout }) => {
     const enforced = Duration.isFinite(timeout) && timeouts.transport ? timeout : undefined
     const callScrub = secretBody === undefined ? scrub : secretBody.scrub
+    // The request as OpenTelemetry's HTTP client conventions name it. The URL holds no secret:
+    // credentials travel in headers, and an endpoint with user info is refused.
+    span.attribute("http.request.method", request.method)
+    span.attribute("url.full", fullUrl(request))
+    const server = serverOf(request.url)
+    if (server !== undefined) {
+      span.attribute("server.address", server.address)
+      span.attribute("server.port", server.port)
+    }
     const answered = withSettings(
       client.execute(request).pipe(
         Effect.flatMap((response) => read(response, decode, expected, span, callScrub)),
@@ -172,7 +244,7 @@ export const make = (
           // it is still an answer, read like any other.
           error._tag === "ResponseError" && error.reason === "StatusCode"
             ? read(error.response, decode, expected, span, callScrub)
-            : Effect.fail(transportError(error, callScrub)))
+            : Effect.fail(transportError(error, span, callScrub)))
       ),
       enforced,
       secretBody
@@ -182,7 +254,10 @@ export const make = (
       : Effect.timeoutFail(answered, {
         duration: timeout,
         onTimeout: () =>
-          new KpsTransportError({ reason: "Timeout", description: `no answer within ${Duration.format(timeout)}` })
+          recordFailure(
+            span,
+            new KpsTransportError({ reason: "Timeout", description: `no answer within ${Duration.format(timeout)}` })
+          )
       })
   }
 }

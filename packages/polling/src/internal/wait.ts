@@ -7,6 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
@@ -313,10 +314,31 @@ export const run = (
     // ends the span and records the duration, however the wait ends.
     Effect.onExit(loop(wait, firstPoll), (exit) =>
       Effect.flatMap(Clock.currentTimeNanos, (end) => {
-        wait.span.end(end, exit)
+        endSpan(wait, end, exit)
         return Metric.update(WaitMetrics.waitDuration, Number(end / 1_000_000n) - now)
       }))
   ))
+
+/**
+ * Ends the wait's span with what the wait came to: how many queries it sent, the last status it
+ * read and, when it failed, the failure's tag as `error.type` (`TaskFailed`, `WaitTimeout`, a
+ * `KpsError`'s; `_OTHER` for a defect, as OpenTelemetry's conventions say). Once per wait.
+ */
+const endSpan = (
+  wait: Wait,
+  end: bigint,
+  exit: Exit.Exit<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError>
+): void => {
+  const span = wait.span
+  span.attribute("kps.attempts", wait.attempts)
+  const status = wait.lastTask?.taskStatus
+  if (status !== undefined) span.attribute("kps.task_status", status)
+  if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
+    const failure = Cause.failureOption(exit.cause)
+    span.attribute("error.type", Option.isSome(failure) ? failure.value._tag : "_OTHER")
+  }
+  span.end(end, exit)
+}
 
 /**
  * Effect's native tracer builds span ids a character at a time, which V8 keeps as a tree of ~45
