@@ -128,8 +128,8 @@ export interface Options {
    * (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) answers 204, allowing
    * `GET, POST, DELETE` and every header a client sends, and every answer, errors and 401s
    * included, carries `Access-Control-Allow-Origin` and exposes `X-Request-Id` and `Retry-After`.
-   * Another origin gets no CORS header. Default none: a preflight gets the gateway's 404, as from
-   * KPS itself.
+   * Another origin gets no CORS header. Default none: a preflight gets the gateway's 404, as any
+   * `OPTIONS` does.
    */
   readonly cors?: ReadonlyArray<string> | "*" | undefined
 }

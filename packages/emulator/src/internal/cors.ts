@@ -1,8 +1,8 @@
 /**
  * CORS, for pages on other origins (a dev server's) that call the emulator from a browser, for
  * the origins of `Options.cors`: the answer to a preflight of a route, and the headers every
- * answer to an allowed origin carries. Without `cors` there is none of it: KPS answers a
- * preflight with the gateway's 404, and so does the emulator.
+ * answer to an allowed origin carries. Without `cors` there is none of it: a preflight gets the
+ * gateway's 404, as any `OPTIONS` does (Huawei documents no CORS for KPS).
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
