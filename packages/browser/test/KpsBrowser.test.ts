@@ -2,7 +2,7 @@ import { KpsBrowser } from "@effect-kps/browser"
 import { Credentials, KeypairTask, KpsClient, KpsError, Signer } from "@effect-kps/core"
 import { TransportContract } from "@effect-kps/testing"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Config, ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { inject } from "vitest"
 import * as Wire from "./fixtures/wire.js"
@@ -235,4 +235,83 @@ describe("the transport contract, in Chromium", () => {
         expect(yield* TransportContract.run(contractCase)).toMatchObject(contractCase.expected)
       }).pipe(Effect.provide(clientAt(`contract/${index}`))))
   })
+})
+
+describe("against the KPS emulator, from a page on another origin that its --cors allows", () => {
+  const requestIdPattern = /^[0-9a-f]{32}$/
+  const serverId = "c9aa197b-a6b6-4c33-b3a6-fa0b4ec50006"
+  const unknownTaskId = "00000000-0000-4000-8000-000000000000"
+  let allowing = ""
+  let refusing = ""
+
+  /** Asks the test server for an emulator that allows pages from `origin`. */
+  const emulatorAllowing = async (origin: string) => {
+    const answer = await fetch(`${serverUrl}/emulator?origin=${encodeURIComponent(origin)}`)
+    const body = await answer.json() as Wire.Emulator & { readonly error_msg?: string }
+    if (!answer.ok) throw new Error(`no emulator: ${body.error_msg}`)
+    return body.url
+  }
+
+  // Starting a Node process takes seconds on a busy machine.
+  beforeAll(async () => {
+    ;[allowing, refusing] = await Promise.all([
+      emulatorAllowing(location.origin),
+      emulatorAllowing("http://localhost:1")
+    ])
+  }, 120_000)
+
+  /** A client of the emulator at `url` (read once the emulators have started). */
+  const clientOf = (url: () => string, credentials: Credentials.Credentials) =>
+    Layer.unwrapEffect(Effect.sync(() => KpsBrowser.layer({ endpoint: url(), projectId: Wire.projectId, credentials })))
+
+  it("is on another origin than the page: another loopback port", () => {
+    const emulator = new URL(allowing)
+    expect(emulator.origin).not.toBe(location.origin)
+    expect(emulator.hostname).toBe("127.0.0.1")
+    expect(["localhost", "127.0.0.1"]).toContain(location.hostname)
+    expect(emulator.port).not.toBe(location.port)
+  })
+
+  const cases = [
+    { name: "a token", good: Credentials.token(Wire.token), bad: Credentials.token("not-the-token") },
+    { name: "AK/SK", good: accessKey(Wire.secretAccessKey), bad: accessKey("not-the-secret-key") }
+  ] as const
+
+  for (const { bad, good, name } of cases) {
+    // AK/SK: the emulator checks the signature's date against its wall clock.
+    it.live(`with ${name}: associates a key pair and gets its task; errors carry their request id`, () =>
+      Effect.gen(function*() {
+        const started = yield* KpsClient.associateKeypair({ keypairName: "browser-keypair", server: { id: serverId } })
+        expect(started.serverId).toBe(serverId)
+        const task = yield* KpsClient.getTask(started.taskId)
+        expect(task).toMatchObject({ taskId: started.taskId, taskStatus: "SUCCESS_RESET", serverId })
+
+        const unknown = yield* Effect.flip(KpsClient.getTask(unknownTaskId))
+        expect(unknown).toMatchObject({ _tag: "KpsApiError", status: 404, errorCode: "KPS.0001" })
+        expect(unknown._tag === "KpsApiError" && unknown.requestId).toMatch(requestIdPattern)
+        expect(unknown.message).toMatch(/\(request id [0-9a-f]{32}\)/)
+
+        const refused = yield* Effect.flip(
+          KpsClient.getTask(started.taskId).pipe(Effect.provide(clientOf(() => allowing, bad)))
+        )
+        expect(refused).toMatchObject({ _tag: "KpsApiError", status: 401, errorCode: "APIG.0301" })
+        expect(refused._tag === "KpsApiError" && refused.requestId).toMatch(requestIdPattern)
+      }).pipe(Effect.provide(clientOf(() => allowing, good))))
+  }
+
+  it("exposes X-Request-Id to the page: the header is readable, and is the body's", async () => {
+    const answer = await fetch(`${allowing}/v3/${Wire.projectId}/tasks/${unknownTaskId}`, {
+      headers: { "X-Auth-Token": Wire.token }
+    })
+    const body = await answer.json() as { readonly request_id: string }
+    expect(answer.status).toBe(404)
+    expect(answer.headers.get("x-request-id")).toMatch(requestIdPattern)
+    expect(answer.headers.get("x-request-id")).toBe(body.request_id)
+  })
+
+  it.live("an emulator that allows another origin is refused by the browser: a transport error", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(KpsClient.getTask(unknownTaskId))
+      expect(error).toMatchObject({ _tag: "KpsTransportError", reason: "Transport" })
+    }).pipe(Effect.provide(clientOf(() => refusing, Credentials.token(Wire.token)))))
 })

@@ -127,6 +127,44 @@ describe.concurrent("kps-task emulator", () => {
     expect(ended.code).toBe(0)
   })
 
+  it("answers the CORS preflights of the origins given with --cors, and only theirs", async () => {
+    const page = "http://localhost:5173"
+    const { emulator, line } = await startEmulator(["--cors", page, "--cors", "http://127.0.0.1:4000"])
+    const url = `${urlOf(line)}/v3/${projectId}/keypairs/associate`
+    const preflight = (origin: string) =>
+      fetch(url, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST" } })
+    const [allowed, other, refused] = await Promise.all([
+      preflight(page),
+      preflight("http://127.0.0.1:4000"),
+      preflight("http://localhost:5174")
+    ])
+    expect(allowed.status).toBe(204)
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(page)
+    expect(allowed.headers.get("access-control-allow-methods")).toBe("GET, POST, DELETE")
+    expect(other.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:4000")
+    expect(refused.status).toBe(404)
+    expect(refused.headers.get("access-control-allow-origin")).toBeNull()
+    // An answer to an allowed page exposes its request id, a 401 included.
+    const unauthenticated = await fetch(url, { method: "POST", headers: { Origin: page }, body: "{}" })
+    expect(unauthenticated.status).toBe(401)
+    expect(unauthenticated.headers.get("access-control-allow-origin")).toBe(page)
+    expect(unauthenticated.headers.get("access-control-expose-headers")).toBe("X-Request-Id, Retry-After")
+    expect((await emulator.stop()).stdout).toContain(`browser pages allowed (CORS): ${page}, http://127.0.0.1:4000`)
+  })
+
+  it("--cors '*' allows any page; an origin that is not one is a usage error", async () => {
+    const { emulator, line } = await startEmulator(["--cors", "*"])
+    const answer = await fetch(`${urlOf(line)}/v3/projects`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://app.example.com", "Access-Control-Request-Method": "GET" }
+    })
+    expect([answer.status, answer.headers.get("access-control-allow-origin")]).toEqual([204, "https://app.example.com"])
+    await emulator.stop()
+    const refused = await run(["emulator", "--cors", "localhost:5173/app"])
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toMatch(/^kps-task: .*cors origin "localhost:5173\/app" must use http or https\n$/)
+  })
+
   it("exits 4 when it cannot listen", async () => {
     const { emulator: first, line } = await startEmulator([])
     const port = new URL(urlOf(line)).port

@@ -66,47 +66,51 @@ const examples: ReadonlyArray<Example> = [
   ...["", "a/b", "..", "a b", "a?b", "a#b", "%2e%2e", "a\u0007b", "x".repeat(129)].map((id): Example => ({
     name: `get ${JSON.stringify(id)}`,
     args: ["get", id, ...endpoint, ...token, ...project],
-    message: /taskId/
+    message: /^kps-task: Invalid <task-id>: /
   })),
   ...["", "a/b"].map((id): Example => ({
     name: `wait ${JSON.stringify(id)}`,
     args: ["wait", id, ...endpoint, ...token, ...project],
-    message: /taskId/,
+    message: /^kps-task: Invalid <task-id>: /,
     executable: id === "a/b"
   })),
   {
     name: "a malformed task id, with access keys and a project id to look up",
     args: ["get", "a/b"],
     env: { ...accessKeyEnv, ...regionEnv, HUAWEICLOUD_SDK_IAM_ENDPOINT: "URL" },
-    message: /taskId/
+    message: /^kps-task: Invalid <task-id>: /
   },
   // Endpoints, from the flag or the environment.
   ...["URL/?x=1", "URL/#x", "ftp://127.0.0.1:1", "http://user:pw@127.0.0.1:1", "127.0.0.1:1", "http://"]
     .map((url): Example => ({
       name: `--endpoint ${url}`,
       args: ["get", "t-1", "--endpoint", url, ...token, ...project],
-      message: /endpoint/
+      message: /^kps-task: Invalid --endpoint \(or HUAWEICLOUD_SDK_REGION_KPS_<REGION>\): /
     })),
   {
     name: "HUAWEICLOUD_SDK_REGION_KPS_CN_NORTH_4 malformed",
     args: ["get", "t-1", ...token, ...project],
     env: { ...regionEnv, HUAWEICLOUD_SDK_REGION_KPS_CN_NORTH_4: "URL?x=1" },
-    message: /endpoint/,
+    message: /^kps-task: Invalid --endpoint \(or HUAWEICLOUD_SDK_REGION_KPS_<REGION>\): /,
     executable: true
   },
   {
     name: "HUAWEICLOUD_SDK_IAM_ENDPOINT malformed, with a project id to look up",
     args: ["get", "t-1"],
     env: { ...accessKeyEnv, ...regionEnv, HUAWEICLOUD_SDK_IAM_ENDPOINT: "URL?x=1" },
-    message: /iamEndpoint/
+    message: /^kps-task: Invalid HUAWEICLOUD_SDK_IAM_ENDPOINT: /
   },
   // Regions, from the flag or the environment.
-  { name: "--region mars-1", args: ["get", "t-1", "--region", "mars-1", ...token, ...project], message: /mars-1/ },
+  {
+    name: "--region mars-1",
+    args: ["get", "t-1", "--region", "mars-1", ...token, ...project],
+    message: /^kps-task: Invalid --region \(or HUAWEICLOUD_SDK_REGION\): unknown region "mars-1"/
+  },
   {
     name: "HUAWEICLOUD_SDK_REGION=mars-1",
     args: ["get", "t-1", ...token, ...project],
     env: { HUAWEICLOUD_SDK_REGION: "mars-1" },
-    message: /mars-1/
+    message: /^kps-task: Invalid --region \(or HUAWEICLOUD_SDK_REGION\): unknown region "mars-1"/
   },
   // Durations.
   ...[
@@ -121,31 +125,31 @@ const examples: ReadonlyArray<Example> = [
   ].map(([flag, text]): Example => ({
     name: `${flag} ${text}`,
     args: ["wait", "t-1", ...endpoint, ...token, ...project, flag, text],
-    message: new RegExp(`^${flag}: "${text}" is`),
+    message: new RegExp(`^kps-task: ${flag}: "${text}" is`),
     executable: text === "0"
   })),
   // Credentials.
   {
     name: "--token with a space",
     args: ["get", "t-1", ...endpoint, ...project, "--token", "t0 ken"],
-    message: /token/
+    message: /^kps-task: Invalid --token \(or KPS_TOKEN\): must contain only visible ASCII/
   },
   {
     name: "KPS_TOKEN with a line break",
     args: ["get", "t-1", ...endpoint, ...project],
     env: { KPS_TOKEN: "t0\nken" },
-    message: /token/
+    message: /^kps-task: Invalid --token \(or KPS_TOKEN\): must contain only visible ASCII/
   },
   {
     name: "--ak with a space",
     args: ["get", "t-1", ...endpoint, ...project, "--ak", "A K", "--sk", "sk"],
-    message: /accessKeyId/
+    message: /^kps-task: Invalid --ak \(or HUAWEICLOUD_SDK_AK, CLOUD_SDK_AK\): /
   },
   {
     name: "HUAWEICLOUD_SDK_SECURITY_TOKEN with a space",
     args: ["get", "t-1", ...endpoint, ...project],
     env: { ...accessKeyEnv, HUAWEICLOUD_SDK_SECURITY_TOKEN: "security token" },
-    message: /securityToken/
+    message: /^kps-task: Invalid HUAWEICLOUD_SDK_SECURITY_TOKEN: /
   },
   { name: "--ak without --sk", args: ["get", "t-1", ...endpoint, ...project, "--ak", "AK"], message: /--sk/ },
   {
@@ -157,7 +161,7 @@ const examples: ReadonlyArray<Example> = [
   {
     name: "wait with several malformed task ids",
     args: ["wait", "", "a/b", ...endpoint, ...token, ...project],
-    message: /taskId/
+    message: /^kps-task: Invalid <task-id>: /
   },
   // Starting tasks: the request, and the server's login secret, from a file or the environment.
   ...startCommands.flatMap((command): ReadonlyArray<Example> => [
@@ -197,7 +201,7 @@ const examples: ReadonlyArray<Example> = [
     {
       name: `${command[0]}: --password-file that is empty`,
       args: [...command, "--password-file", files.empty, ...connection],
-      message: /Invalid server\.auth\.key: must not be empty/
+      message: /^kps-task: Invalid server login \(--password-file, --private-key-file, .*\): must not be empty$/m
     },
     {
       name: `${command[0]}: --timeout without --wait`,
@@ -207,26 +211,30 @@ const examples: ReadonlyArray<Example> = [
     {
       name: `${command[0]}: --server with a slash`,
       args: [...command.map((arg) => arg === "server-1" ? "server/1" : arg), ...connection],
-      message: /Invalid server\.id/
+      message: /^kps-task: Invalid --server: /
     }
   ]),
   {
     name: "associate: a key pair name longer than 64 characters",
     args: ["associate", "--keypair", "k".repeat(65), "--server", "server-1", ...connection],
-    message: /Invalid keypairName: must be at most 64 characters/
+    message: /^kps-task: Invalid --keypair: must be at most 64 characters$/m
   },
   {
     name: "associate: --port 70000",
     args: ["associate", "--keypair", "kp", "--server", "server-1", "--port", "70000", ...connection],
     env: { KPS_SERVER_PASSWORD: Secrets.password },
-    message: /Invalid server\.port: must be a whole number from 1 to 65535/
+    message: /^kps-task: Invalid --port: must be a whole number from 1 to 65535$/m
   },
   {
     name: "associate without --keypair",
     args: ["associate", "--server", "server-1", ...connection],
-    message: /--keypair/
+    message: /^kps-task: Expected to find option: '--keypair'$/m
   }
 ]
+
+/** What `KpsClient`'s options are called, and how its errors quote them. */
+const libraryNames =
+  /`|\b(projectId|taskId|keypairName|server\.(id|port|auth)|credentials\.\w+|accessKeyId|securityToken|iamEndpoint|pageSize)\b/
 
 const exitsBeforeSending = (
   runner: (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>) => Promise<Result>
@@ -242,6 +250,9 @@ async (example: Example, { onTestFinished }: { readonly onTestFinished: (f: () =
   )
   expect(result.code, result.stderr).toBe(3)
   expect(result.stderr).toMatch(example.message)
+  // One line, in the command line's words: flags and variables, not the library's option names.
+  expect(result.stderr).toMatch(/^kps-task: [^\n]+\n$/)
+  expect(result.stderr).not.toMatch(libraryNames)
   expect(result.stdout).toBe("")
   expect(server.requests()).toBe(0)
   for (const secret of Secrets.all) expect(result.stdout + result.stderr).not.toContain(secret)
@@ -275,6 +286,7 @@ const exitsBeforeListening =
   async ({ args }: { readonly args: ReadonlyArray<string> }) => {
     const result = await runner(["emulator", ...args])
     expect(result.code, result.stderr).toBe(3)
+    expect(result.stderr).toMatch(/^kps-task: [^\n]+\n$/)
     expect(result.stdout).not.toContain("listening on")
   }
 

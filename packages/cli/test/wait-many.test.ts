@@ -129,7 +129,7 @@ describe("kps-task wait on several tasks, in the test process", () => {
     const { succeeded } = await ended(emulator)
     const result = await runHere(["wait", succeeded.taskId, "a/b", ...withToken(emulator)])
     expect(result.code).toBe(3)
-    expect(result.stderr).toMatch(/^kps-task: Invalid taskId: "a\/b" contains a character not allowed/)
+    expect(result.stderr).toMatch(/^kps-task: Invalid <task-id>: "a\/b" contains a character not allowed/)
     expect(result.stderr.trim().split("\n")).toHaveLength(1)
   })
 })

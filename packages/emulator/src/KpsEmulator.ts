@@ -124,6 +124,16 @@ export interface Options {
   readonly requestTimeout?: Duration.DurationInput | undefined
   /** The project id IAM's `GET /v3/projects` lookup answers; default {@link defaultProjectId}. */
   readonly projectId?: string | undefined
+  /**
+   * The origins whose pages may call the emulator from a browser (CORS), such as
+   * `["http://localhost:5173"]`, or `"*"` for any. For an allowed origin, a preflight of a route
+   * (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) answers 204, allowing
+   * `GET, POST, DELETE` and every header a client sends, and every answer, errors and 401s
+   * included, carries `Access-Control-Allow-Origin` and exposes `X-Request-Id` and `Retry-After`.
+   * Another origin gets no CORS header. Default none: a preflight gets the gateway's 404, as any
+   * `OPTIONS` does.
+   */
+  readonly cors?: ReadonlyArray<string> | "*" | undefined
 }
 
 /**

@@ -1,13 +1,18 @@
 /**
  * Runs in Node before the browser tests: a loopback HTTP server on 127.0.0.1 that answers CORS,
  * verifies AK/SK signatures on the wall clock, and records every request. Its URL reaches the
- * browser through `provide("kpsServerUrl")`.
+ * browser through `provide("kpsServerUrl")`. On a page's request, it also starts the KPS emulator
+ * (the built `kps-task emulator`) allowing that page's origin with `--cors`.
  */
 import { Signer } from "@effect-kps/core"
 import { TransportContract } from "@effect-kps/testing"
 import { Effect, Redacted } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import type { TestProject } from "vitest/node"
 import * as Wire from "../fixtures/wire.js"
@@ -48,6 +53,57 @@ const drained = (request: IncomingMessage) =>
     request.resume()
   })
 
+const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../../cli")
+
+/**
+ * Starts `kps-task emulator` on a free loopback port, accepting the fixture's token and access key,
+ * its tasks ending at once, allowing pages from `origin` (CORS); answers its URL, read from its
+ * first line.
+ */
+const startEmulator = (origin: string, started: Array<ChildProcess>): Promise<string> => {
+  if (!existsSync(resolve(cliDir, "dist/bin.js"))) {
+    return Promise.reject(new Error("the emulator is started with the built kps-task: run `pnpm build` first"))
+  }
+  const child = spawn(process.execPath, [
+    resolve(cliDir, "bin/kps-task.js"),
+    "emulator",
+    "--cors",
+    origin,
+    "--token",
+    Wire.token,
+    "--ak",
+    Wire.accessKeyId,
+    "--sk",
+    Wire.secretAccessKey,
+    "--task-duration",
+    "0"
+  ], { stdio: ["ignore", "pipe", "pipe"] })
+  started.push(child)
+  return new Promise((resolveUrl, reject) => {
+    let output = ""
+    const onData = (chunk: string) => {
+      output += chunk
+      const listening = /^listening on (\S+)\n/.exec(output)
+      if (listening !== null) resolveUrl(listening[1])
+    }
+    child.stdout.setEncoding("utf8").on("data", onData)
+    child.stderr.setEncoding("utf8").on("data", onData)
+    child.on("error", reject)
+    child.on("exit", (code) => reject(new Error(`kps-task emulator exited ${code} before listening: ${output}`)))
+  })
+}
+
+/** Ends the emulators started: SIGTERM, then their exit. */
+const stopAll = (started: ReadonlyArray<ChildProcess>): Promise<unknown> =>
+  Promise.all(started.map((child) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((done) => {
+        child.on("exit", () => done())
+        child.kill("SIGTERM")
+      })
+  ))
+
 // 64 MiB of JSON text in 64 KB of gzip, its Content-Encoding not exposed to the page.
 const bomb = gzipSync(
   Buffer.concat([Buffer.from(`{"task_id":"`), Buffer.alloc(64 * 1024 * 1024, "a"), Buffer.from(`"}`)])
@@ -57,6 +113,8 @@ export default async function setup(project: TestProject) {
   const received: Array<Wire.Received> = []
   const aborted: Array<string> = []
   const sockets = new Set<Socket>()
+  const emulators = new Map<string, Promise<string>>()
+  const started: Array<ChildProcess> = []
 
   const answer = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const [route, variant] = url.pathname.split("/").slice(1)
@@ -105,6 +163,13 @@ export default async function setup(project: TestProject) {
         return response.end()
       case "control":
         return json(response, 200, Wire.task)
+      case "emulator": {
+        // One emulator per origin allowed, started on the first request for it.
+        const origin = url.searchParams.get("origin") ?? ""
+        const starting = emulators.get(origin) ?? startEmulator(origin, started)
+        emulators.set(origin, starting)
+        return json(response, 200, { url: await starting } satisfies Wire.Emulator)
+      }
       default:
         return json(response, 404, { error_code: "APIG.0101", error_msg: "The API does not exist" })
     }
@@ -153,9 +218,11 @@ export default async function setup(project: TestProject) {
   })
   project.provide("kpsServerUrl", `http://127.0.0.1:${port}`)
 
-  return () =>
-    new Promise<void>((done) => {
+  return async () => {
+    await stopAll(started)
+    await new Promise<void>((done) => {
       for (const socket of sockets) socket.destroy()
       server.close(() => done())
     })
+  }
 }

@@ -67,11 +67,24 @@ const envProjectId: Config.Config<string | undefined> = /* @__PURE__ */ Environm
     )
   )
 
+/** None of the ways to give credentials was used: the error names every one. */
+const noCredentials = "no credentials: give --token (or set KPS_TOKEN), or --ak and --sk (or set HUAWEICLOUD_SDK_AK " +
+  "and HUAWEICLOUD_SDK_SK, or CLOUD_SDK_AK and CLOUD_SDK_SK)"
+
+/** Whether any of the official SDKs' access key variables is set (and not blank). */
+const envAccessKey: Config.Config<boolean> = /* @__PURE__ */ Config.all([
+  Config.map(Environment.optionalString("HUAWEICLOUD_SDK_AK"), (value) => value !== undefined),
+  Config.map(Environment.optionalSecret("HUAWEICLOUD_SDK_SK"), Option.isSome),
+  Config.map(Environment.optionalString("CLOUD_SDK_AK"), (value) => value !== undefined),
+  Config.map(Environment.optionalSecret("CLOUD_SDK_SK"), Option.isSome)
+]).pipe(Config.map((set) => set.some((isSet) => isSet)))
+
 /**
  * The credentials: `--token` (or `KPS_TOKEN`), or `--ak` with `--sk`, or the official SDKs' access
- * key variables. A half-given pair, or a token with a key, is a configuration error.
+ * key variables when one is set. A half-given pair, or a token with a key, is a configuration
+ * error, and so is none at all.
  */
-const credentials = (connection: Connection): Config.Config<Credentials.Credentials> => {
+const credentials = (connection: Connection, hasEnvAccessKey: boolean): Config.Config<Credentials.Credentials> => {
   const { ak, sk, token } = connection
   const hasKey = Option.isSome(ak) || Option.isSome(sk)
   if (Option.isSome(token)) {
@@ -93,7 +106,7 @@ const credentials = (connection: Connection): Config.Config<Credentials.Credenti
         })
     )
   }
-  return Credentials.fromEnv
+  return hasEnvAccessKey ? Credentials.fromEnv : Config.fail(noCredentials)
 }
 
 /** `KPS_TOKEN`, when set and not blank. */
@@ -107,13 +120,17 @@ export const layer = (
   connection: Connection
 ): Layer.Layer<KpsClient.KpsClient, ConfigError.ConfigError | KpsInvalidInput> =>
   Layer.unwrapEffect(Effect.map(
-    // KPS_TOKEN is a fallback of --token: the flags, when given, win over the environment.
+    // KPS_TOKEN, then the access key variables, are fallbacks of --token: the flags, when given,
+    // win over the environment.
     Option.isSome(connection.token) || Option.isSome(connection.ak) || Option.isSome(connection.sk)
-      ? Effect.succeed(Option.none<Redacted.Redacted<string>>())
-      : envToken,
-    (token) =>
+      ? Effect.succeed<readonly [Option.Option<Redacted.Redacted<string>>, boolean]>([Option.none(), false])
+      : Effect.all([envToken, envAccessKey]),
+    ([token, hasEnvAccessKey]) =>
       KpsNode.layerConfig({
-        credentials: credentials({ ...connection, token: Option.orElse(connection.token, () => token) }),
+        credentials: credentials(
+          { ...connection, token: Option.orElse(connection.token, () => token) },
+          hasEnvAccessKey
+        ),
         projectId: Option.match(connection.projectId, { onNone: () => envProjectId, onSome: Config.succeed }),
         ...Option.match(connection.endpoint, {
           onNone: () => ({}),

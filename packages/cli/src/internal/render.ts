@@ -2,10 +2,30 @@ import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import type * as KpsError from "@effect-kps/core/KpsError"
 import type * as TaskRef from "@effect-kps/core/TaskRef"
 import type * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
+import * as Terminal from "@effect/platform/Terminal"
 import * as Ansi from "@effect/printer-ansi/Ansi"
 import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import * as Doc from "@effect/printer/Doc"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as DurationText from "./duration.js"
+import * as Wording from "./wording.js"
+
+/** `NO_COLOR` set to anything but the empty string (https://no-color.org). */
+const noColor = /* @__PURE__ */ Config.option(Config.string("NO_COLOR")).pipe(
+  Config.map(Option.exists((value) => value !== ""))
+)
+
+/**
+ * Whether what goes to stdout is coloured: only on a terminal, and not under `NO_COLOR`. A pipe, a
+ * file, a log gets plain text.
+ */
+export const colors: Effect.Effect<boolean, never, Terminal.Terminal> = /* @__PURE__ */ Effect.zipWith(
+  Effect.flatMap(Terminal.Terminal, (terminal) => terminal.isTTY),
+  Effect.orElseSucceed(noColor, () => false),
+  (isTTY, noColor) => isTTY && !noColor
+)
 
 /**
  * Text from the server, made safe for a terminal: control characters (which could move the
@@ -79,7 +99,7 @@ export const failureText = (error: KpsError.KpsError): string => {
     case "KpsDecodeError":
       return `an unreadable answer (HTTP ${error.status})`
     case "KpsInvalidInput":
-      return `invalid ${safe(error.field)}`
+      return `invalid ${safe(Wording.input(error.field))}`
   }
 }
 

@@ -1,5 +1,8 @@
 import type * as KeypairTask from "@effect-kps/core/KeypairTask"
+import { KpsInvalidInput } from "@effect-kps/core/KpsError"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
+import * as Doc from "@effect/printer/Doc"
 import * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
@@ -9,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as ExitCode from "../ExitCode.js"
 import { safe } from "./render.js"
 import type * as Watch from "./watch.js"
+import * as Wording from "./wording.js"
 
 const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
   switch (error._op) {
@@ -21,14 +25,27 @@ const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> =
   }
 }
 
+/** A usage error of `@effect/cli` as plain text, its paragraphs (one per problem) joined by `; `. */
+const usageText = (error: ValidationError.ValidationError): string =>
+  Doc.render(HelpDoc.toAnsiDoc(error.error), { style: "pretty" })
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter((paragraph) => paragraph !== "")
+    .join("; ")
+
 /**
  * One readable line for a failure: its `message` (every effect-kps error has one, with the request
- * id when the server gave one), never a stack trace. Secrets cannot appear: they are `Redacted`
- * everywhere they travel.
+ * id when the server gave one), never a stack trace; an input named as the command line sets it
+ * (`--project-id`, not `projectId`). Secrets cannot appear: they are `Redacted` everywhere they
+ * travel.
  */
 export const describe = (error: unknown): string => {
   const text = ConfigError.isConfigError(error)
     ? `configuration: ${[...new Set(configMessages(error))].join("; ")}`
+    : ValidationError.isValidationError(error)
+    ? usageText(error)
+    : error instanceof KpsInvalidInput
+    ? Wording.invalidInput(error)
     : error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
     ? String((error as { readonly message: unknown }).message)
     : String(error)
@@ -39,9 +56,9 @@ export const describe = (error: unknown): string => {
 export class Reported extends /* @__PURE__ */ Data.TaggedError("Reported")<{ readonly code: ExitCode.ExitCode }> {}
 
 /**
- * Ends a command's failure: prints it as one line on stderr (usage errors were printed by
- * `@effect/cli` already, with help, and a {@link Reported} failure by the command) and answers its
- * exit code. Defects are reported the same way.
+ * Ends a command's failure: prints it as one line on stderr, prefixed `kps-task:` (`@effect/cli`'s
+ * usage errors too, which it does not print itself; a {@link Reported} failure was printed by the
+ * command) and answers its exit code. Defects are reported the same way.
  */
 export const exitCode = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<ExitCode.ExitCode, never, R> =>
   effect.pipe(
@@ -50,10 +67,7 @@ export const exitCode = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect
       if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
       const error = Cause.squash(cause)
       if (error instanceof Reported) return Effect.succeed(error.code)
-      const code = ExitCode.fromError(error)
-      return ValidationError.isValidationError(error)
-        ? Effect.succeed(code)
-        : Effect.as(Console.error(`kps-task: ${describe(error)}`), code)
+      return Effect.as(Console.error(`kps-task: ${describe(error)}`), ExitCode.fromError(error))
     })
   )
 

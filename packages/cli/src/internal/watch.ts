@@ -6,7 +6,6 @@ import * as WaitPolicy from "@effect-kps/polling/WaitPolicy"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Arr from "effect/Array"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -55,12 +54,6 @@ export interface Outcome {
  * command share that, retries included.
  */
 const rateLimit = { limit: 20, interval: Duration.seconds(1) } as const
-
-/** Colours unless `NO_COLOR` is set (https://no-color.org). */
-const color = /* @__PURE__ */ Config.option(Config.string("NO_COLOR")).pipe(
-  Config.map(Option.isNone),
-  Config.withDefault(true)
-)
 
 interface Seen {
   readonly task: KeypairTask.KeypairTask | undefined
@@ -225,7 +218,7 @@ const showLive = <A, E, R>(
   terminal: Terminal.Terminal
 ) =>
   Effect.gen(function*() {
-    const colored = yield* Effect.orElseSucceed(color, () => true)
+    const colored = yield* Render.colors
     const frame = yield* Ref.make(0)
     const draw = (final: boolean) =>
       Effect.all([

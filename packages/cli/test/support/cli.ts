@@ -20,15 +20,17 @@ export const assertBuilt = (): void => {
   }
 }
 
-/** The environment of a test run: no credentials or regions of the machine's, no colours. */
-export const cleanEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(HUAWEICLOUD_|CLOUD_SDK_|KPS_|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|https?_proxy$)/.test(name)) {
-      env[name] = value
-    }
-  }
-  return { ...env, NO_COLOR: "1", ...extra }
+/**
+ * The environment of a test run: no credentials or regions of the machine's, no colours; then
+ * `extra`, where `undefined` leaves a variable unset (`NO_COLOR`, say).
+ */
+export const cleanEnv = (extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv => {
+  const clean = Object.entries(process.env).filter(([name]) =>
+    !/^(HUAWEICLOUD_|CLOUD_SDK_|KPS_|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|https?_proxy$)/.test(name)
+  )
+  return Object.fromEntries(
+    Object.entries({ ...Object.fromEntries(clean), NO_COLOR: "1", ...extra }).filter(([, value]) => value !== undefined)
+  )
 }
 
 export interface Result {
@@ -54,7 +56,7 @@ export interface Running {
 }
 
 export interface StartOptions {
-  readonly env?: Readonly<Record<string, string>> | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
   /**
    * Blocks the process this long before the CLI runs, as a busy machine does: tests that pass
    * with it do not depend on how fast the CLI starts.
@@ -66,7 +68,7 @@ export interface StartOptions {
 export const spawnProgram = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string>> | undefined } = {}
+  options: { readonly env?: Readonly<Record<string, string | undefined>> | undefined } = {}
 ): Running => {
   const child = spawn(file, args, { env: cleanEnv(options.env), stdio: "pipe" })
   const name = [file, ...args].join(" ")
@@ -148,7 +150,7 @@ export const run = (args: ReadonlyArray<string>, options: StartOptions = {}): Pr
 export const runProgram = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string>> | undefined } = {}
+  options: { readonly env?: Readonly<Record<string, string | undefined>> | undefined } = {}
 ): Promise<Result> => spawnProgram(file, args, options).ended
 
 /** The first line a process prints on standard output. */

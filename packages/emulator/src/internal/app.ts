@@ -1,12 +1,14 @@
 /**
  * The emulator as an `HttpApp`: its routes, every failure turned into Huawei's error body in one
- * place, an `X-Request-Id` on every answer; anything unexpected a Huawei-shaped 500, never a crash.
+ * place, an `X-Request-Id` (and, with `cors`, the CORS headers) on every answer; anything
+ * unexpected a Huawei-shaped 500, never a crash.
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as ApiError from "./apiError.js"
 import * as Body from "./body.js"
+import * as Cors from "./cors.js"
 import type * as Endpoint from "./endpoint.js"
 import * as Replies from "./replies.js"
 import * as Routes from "./routes.js"
@@ -29,6 +31,7 @@ export const make = (context: Endpoint.Context) =>
         )
       )
       return HttpServerResponse.setHeaders(response, {
+        ...Cors.headers(context.settings.cors, request),
         "x-request-id": requestId,
         // An answer given before the body has arrived (a 401, a 413): were the connection to close
         // now, as Node closes one whose client asked for `close`, the client still sending would be

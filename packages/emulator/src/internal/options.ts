@@ -1,9 +1,11 @@
 import * as Gateway from "@effect-kps/testing/Gateway"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Faults } from "../Faults.js"
 import type { Options } from "../KpsEmulator.js"
+import * as Cors from "./cors.js"
 import { EmulatorError } from "./emulatorError.js"
 import * as FaultEngine from "./faults.js"
 import { isProjectId } from "./schemas.js"
@@ -34,6 +36,7 @@ export interface Settings {
   readonly headersTimeout: Duration.Duration
   readonly requestTimeout: Duration.Duration
   readonly projectId: string
+  readonly cors: Cors.Policy | undefined
 }
 
 const visibleAscii = /^[\x21-\x7e]+$/
@@ -105,6 +108,8 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Emulato
     }
     const projectId = options.projectId ?? defaultProjectId
     if (!isProjectId(projectId)) return yield* invalid("projectId must be 32 hex characters")
+    const cors = Cors.policy(options.cors)
+    if (Either.isLeft(cors)) return yield* invalid(cors.left)
     return {
       port,
       keys: Gateway.keys({ tokens, accessKeys: Object.fromEntries(secrets) }),
@@ -119,6 +124,7 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Emulato
       maxBufferedBytes,
       headersTimeout,
       requestTimeout,
-      projectId
+      projectId,
+      cors: cors.right
     }
   })

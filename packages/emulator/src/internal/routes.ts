@@ -1,6 +1,7 @@
 /**
  * The routes of spec sections 1, 5 and 6 on `HttpRouter`, and the gateway's answer to a request
- * that matches none: 404 `APIG.0101`, with `Allow` when its path exists for other methods.
+ * that matches none: 404 `APIG.0101`, with `Allow` when its path exists for other methods. With
+ * `cors`, a preflight of a route's path from an allowed origin is answered instead.
  */
 import * as Gateway from "@effect-kps/testing/Gateway"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -9,6 +10,7 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as ApiError from "./apiError.js"
+import * as Cors from "./cors.js"
 import * as Endpoint from "./endpoint.js"
 import * as Handlers from "./handlers.js"
 
@@ -38,15 +40,30 @@ const router = (context: Endpoint.Context) => {
   )
 }
 
-/** Every path of a router, answering 404 `APIG.0101` with the methods it has. */
-const otherMethods = <E, R>(routes: HttpRouter.HttpRouter<E, R>): HttpRouter.HttpRouter<Gateway.GatewayError> => {
+/** Every path of a router, with its methods. */
+const pathsOf = <E, R>(
+  routes: HttpRouter.HttpRouter<E, R>
+): ReadonlyMap<HttpRouter.PathInput, ReadonlyArray<string>> => {
   const methods = new Map<HttpRouter.PathInput, Array<string>>()
   Chunk.forEach(routes.routes, (route) => methods.set(route.path, [...(methods.get(route.path) ?? []), route.method]))
-  return [...methods].reduce<HttpRouter.HttpRouter<Gateway.GatewayError>>(
+  return methods
+}
+
+/** Every path of a router, answering 404 `APIG.0101` with the methods it has. */
+const otherMethods = (
+  paths: ReadonlyMap<HttpRouter.PathInput, ReadonlyArray<string>>
+): HttpRouter.HttpRouter<Gateway.GatewayError> =>
+  [...paths].reduce<HttpRouter.HttpRouter<Gateway.GatewayError>>(
     (fallback, [path, allowed]) => HttpRouter.all(fallback, path, Effect.fail(Gateway.routeNotFound(allowed))),
     HttpRouter.empty
   )
-}
+
+/** Every path of a router, answering a preflight (before authentication: a preflight has no credentials). */
+const preflights = (paths: ReadonlyMap<HttpRouter.PathInput, ReadonlyArray<string>>): HttpRouter.HttpRouter =>
+  [...paths.keys()].reduce<HttpRouter.HttpRouter>(
+    (router, path) => HttpRouter.options(router, path, Effect.succeed(Cors.preflight)),
+    HttpRouter.empty
+  )
 
 // find-my-way finds no route for a path that is not valid percent-encoded UTF-8, where the
 // gateway reads such a segment as a literal, illegal value (a task id `%E0%A4%A` gets 400
@@ -69,14 +86,23 @@ export const make = (
   Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.Failure, HttpServerRequest.HttpServerRequest>
 > => {
   const routes = router(context)
+  const paths = pathsOf(routes)
+  const cors = context.settings.cors
   return Effect.map(
-    Effect.all([HttpRouter.toHttpApp(routes), HttpRouter.toHttpApp(otherMethods(routes))]),
-    ([app, fallback]) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        app.pipe(
-          Effect.catchTag("RouteNotFound", () => fallback),
-          Effect.catchTag("RouteNotFound", () => Effect.fail(Gateway.routeNotFound())),
-          Effect.provideService(HttpServerRequest.HttpServerRequest, routable(request))
-        ))
+    Effect.all([
+      HttpRouter.toHttpApp(routes),
+      HttpRouter.toHttpApp(otherMethods(paths)),
+      HttpRouter.toHttpApp(preflights(paths))
+    ]),
+    ([app, fallback, preflight]) =>
+      Effect.flatMap(
+        HttpServerRequest.HttpServerRequest,
+        (request) =>
+          (cors !== undefined && Cors.isAllowedPreflight(cors, request) ? preflight : app).pipe(
+            Effect.catchTag("RouteNotFound", () => fallback),
+            Effect.catchTag("RouteNotFound", () => Effect.fail(Gateway.routeNotFound())),
+            Effect.provideService(HttpServerRequest.HttpServerRequest, routable(request))
+          )
+      )
   ).pipe(HttpRouter.withRouterConfig(routerConfig))
 }

@@ -61,9 +61,18 @@ export const command = /* @__PURE__ */ Command.make(
       ),
       Options.repeated,
       Options.withDefault([])
+    ),
+    cors: Options.text("cors").pipe(
+      Options.withPseudoName("ORIGIN"),
+      Options.withDescription(
+        "Let pages from ORIGIN, such as http://localhost:5173 (or * for any), call the emulator from a browser: " +
+          "answer their CORS preflights and expose X-Request-Id and Retry-After (repeatable)"
+      ),
+      Options.repeated,
+      Options.withDefault<ReadonlyArray<string>>([])
     )
   },
-  ({ ak, failServers, port, refuseServers, sk, taskDuration, token }) =>
+  ({ ak, cors, failServers, port, refuseServers, sk, taskDuration, token }) =>
     Effect.gen(function*() {
       const emulator = yield* KpsEmulator.make({
         port,
@@ -71,7 +80,8 @@ export const command = /* @__PURE__ */ Command.make(
         tokens: Option.match(token, { onNone: () => undefined, onSome: (value) => [Redacted.value(value)] }),
         taskDuration: Option.getOrUndefined(taskDuration),
         failServers,
-        refuseServers
+        refuseServers,
+        cors: cors.length === 0 ? undefined : cors.includes("*") ? "*" : cors
       })
       yield* Console.log(`listening on ${emulator.url}`)
       const duration = Option.getOrElse(taskDuration, () => Duration.seconds(3))
@@ -80,6 +90,9 @@ export const command = /* @__PURE__ */ Command.make(
           `credentials: ${Option.isSome(token) ? "the --token value" : "the default token"} or access key ` +
           `${Option.getOrElse(ak, () => KpsEmulator.defaultAccessKey)}; tasks end after ${Duration.format(duration)}`
       )
+      if (cors.length > 0) {
+        yield* Console.log(`browser pages allowed (CORS): ${cors.includes("*") ? "from any origin" : cors.join(", ")}`)
+      }
       yield* Console.log("stop with Ctrl-C")
       // Stopping is how the emulator ends: a signal exits 0.
       yield* Signals.stopIsNormal
