@@ -240,3 +240,30 @@ describe("the CLI, an application", () => {
     expect([...missing]).toEqual([])
   })
 })
+
+describe("install lines in the README, the guides and the packages' READMEs", () => {
+  const docsDir = join(rootDir, "docs")
+  const files = [
+    join(rootDir, "README.md"),
+    ...readdirSync(docsDir).filter((name) => name.endsWith(".md")).map((name) => join(docsDir, name)),
+    ...packages.map(({ dir }) => join(packagesDir, dir, "README.md"))
+  ]
+  const lines = files.flatMap((file) =>
+    readFileSync(file, "utf8").split("\n")
+      .filter((line) => /^(npm i|npm install|pnpm add|yarn add) /.test(line))
+      .map((line) => ({ file: file.slice(rootDir.length + 1), line: line.replace(/\s+(#|&&).*$/, "") }))
+  )
+
+  it("finds them, in getting started too", () => {
+    expect(lines.some(({ file }) => file === "docs/getting-started.md")).toBe(true)
+  })
+
+  it("pin every package that is not ours to a version or range: a bare name installs its latest, such as Effect 4", () => {
+    const unpinned = lines.flatMap(({ file, line }) =>
+      line.split(/\s+/).slice(2).filter((argument) =>
+        !argument.startsWith("-") && !byName.has(argument) && !/^(@[^/@]+\/)?[^@]+@\^?\d/.test(argument)
+      ).map((argument) => `${file}: ${argument}`)
+    )
+    expect(unpinned).toEqual([])
+  })
+})
