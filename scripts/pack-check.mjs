@@ -12,9 +12,11 @@
 //      the emulator on 127.0.0.1, associates a key pair through it and waits for the task; imports
 //      every exported module and checks that require() of each says the package is ESM-only.
 //   3. Another fresh project installs the CLI with peers not auto-installed (--legacy-peer-deps):
-//      `npx kps-task --help` and `npx kps-task demo` work on the CLI's own dependencies.
+//      `npx kps-task --help` and `npx kps-task demo` work on the CLI's own dependencies, and a
+//      bundler keeps the program its bin imports (the CLI's `sideEffects`).
 //
 // Everything it starts is bounded in time and stopped; the temporary directories are removed.
+import * as esbuild from "esbuild"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import process from "node:process"
@@ -208,6 +210,17 @@ try {
       `the release dry run did not name ${manifest.name}@${manifest.version}`
     )
   }
+  const order = (/^order: (.*)$/m.exec(release.stdout)?.[1] ?? "").split(", ")
+  for (const { manifest } of packages) {
+    for (
+      const dependency of Object.keys(manifest.dependencies ?? {}).filter((name) => name.startsWith("@effect-kps/"))
+    ) {
+      check(
+        order.indexOf(dependency) < order.indexOf(manifest.name),
+        `the release would publish ${manifest.name} before ${dependency}, which it depends on`
+      )
+    }
+  }
   const tarballOf = (/** @type {string} */ name) => {
     const pkg = packages.find(({ manifest }) => manifest.name === name)
     check(pkg !== undefined, `${name} is not a workspace package`)
@@ -287,12 +300,12 @@ try {
   )
   await inConsumer(consumer, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"])
   const tsc = join(consumer, "node_modules/.bin/tsc")
-  log("tsc, moduleResolution NodeNext (and emit the program)")
-  await inConsumer(consumer, tsc, ["-p", "tsconfig.nodenext.json"])
-  log("tsc, moduleResolution Bundler")
-  await inConsumer(consumer, tsc, ["-p", "tsconfig.bundler.json"])
-  log("tsc on a .cts file importing @effect-kps/core: must fail")
-  const cts = await run(tsc, ["-p", "tsconfig.cjs.json"], { cwd: consumer, env: consumerEnv, timeoutMs: 120_000 })
+  log("tsc with moduleResolution NodeNext (emitting the program) and Bundler; tsc on a .cts file, which must fail")
+  const [, , cts] = await Promise.all([
+    inConsumer(consumer, tsc, ["-p", "tsconfig.nodenext.json"]),
+    inConsumer(consumer, tsc, ["-p", "tsconfig.bundler.json"]),
+    run(tsc, ["-p", "tsconfig.cjs.json"], { cwd: consumer, env: consumerEnv, timeoutMs: 300_000 })
+  ])
   check(
     cts.code !== 0 && /TS2305: Module '"@effect-kps\/core"' has no exported member 'KpsClient'/.test(cts.stdout),
     `a .cts file importing @effect-kps/core compiled, or failed otherwise:\n${cts.stdout}${cts.stderr}`
@@ -352,8 +365,24 @@ try {
   check(/SUCCESS_RESET/.test(demo.stdout), `kps-task demo printed:\n${demo.stdout}${demo.stderr}`)
   process.stdout.write(demo.stdout)
   process.stdout.write((await inConsumer(cliConsumer, "node", ["runtime-check.mjs"], 60_000)).stdout)
+  // A bundler honours `sideEffects`: with `[]`, it dropped the bin's `import "../dist/bin.js"`.
+  log("esbuild bundles the installed bin, keeping its program")
+  const bundled = await esbuild.build({
+    entryPoints: [join(cliConsumer, "node_modules", cli.manifest.name, Object.values(cli.manifest.bin ?? {})[0])],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    write: false,
+    logLevel: "silent"
+  })
+  check(
+    bundled.warnings.length === 0 && bundled.outputFiles[0].text.includes("runMain("),
+    `the bundled bin lost its program:\n${bundled.warnings.map((warning) => warning.text).join("\n")}`
+  )
 
   log("all good")
 } finally {
   work.remove()
+  log(`removed ${work.path}`)
 }

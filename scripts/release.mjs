@@ -15,7 +15,7 @@ import { resolve } from "node:path"
 import process from "node:process"
 import { parseArgs } from "node:util"
 import { lintAll, packAll, temporaryDirectory } from "./lib/tarballs.mjs"
-import { root, run, runOk } from "./lib/workspace.mjs"
+import { publicPackages, root, run, runOk } from "./lib/workspace.mjs"
 
 const { values } = parseArgs({
   options: {
@@ -38,27 +38,64 @@ const published = async (name, version) => {
   throw new Error(`npm view ${name}@${version} failed:\n${result.stderr}`)
 }
 
+/**
+ * The tarballs ordered so that each comes after the workspace packages it depends on.
+ * @param {ReadonlyArray<import("./lib/tarballs.mjs").Tarball>} tarballs
+ */
+const dependenciesFirst = (tarballs) => {
+  const manifests = new Map(publicPackages().map(({ manifest }) => [manifest.name, manifest]))
+  /** @type {Array<import("./lib/tarballs.mjs").Tarball>} */
+  const ordered = []
+  const visit = (/** @type {import("./lib/tarballs.mjs").Tarball} */ tarball) => {
+    if (ordered.includes(tarball)) return
+    for (const dependency of Object.keys(manifests.get(tarball.name)?.dependencies ?? {})) {
+      const inner = tarballs.find(({ name }) => name === dependency)
+      if (inner !== undefined) visit(inner)
+    }
+    ordered.push(tarball)
+  }
+  tarballs.forEach(visit)
+  return ordered
+}
+
 const temporary = values["pack-destination"] === undefined ? temporaryDirectory("effect-kps-release-") : undefined
 const destination = temporary?.path ?? resolve(/** @type {string} */ (values["pack-destination"]))
 mkdirSync(destination, { recursive: true })
 
 try {
+  if (!dryRun) {
+    // What is published is what is committed: the tags changeset adds name this commit.
+    const status = await runOk("git", ["status", "--porcelain"], { timeoutMs: 60_000 })
+    if (status.stdout.trim() !== "") {
+      throw new Error(`the working tree has changes; commit them (or run with --dry-run):\n${status.stdout}`)
+    }
+  }
   const tarballs = await packAll(destination)
   await lintAll(tarballs)
-  let count = 0
-  for (const tarball of tarballs) {
-    if (await published(tarball.name, tarball.version)) {
+  const publishedAlready = await Promise.all(tarballs.map((tarball) => published(tarball.name, tarball.version)))
+  const toPublish = dependenciesFirst(tarballs.filter((tarball, i) => {
+    if (publishedAlready[i]) {
       process.stdout.write(`${tarball.name}@${tarball.version} is on the registry already: skipped\n`)
-      continue
     }
+    return !publishedAlready[i]
+  }))
+  process.stdout.write(`order: ${toPublish.map(({ name }) => name).join(", ") || "(nothing)"}\n`)
+  const publish = async (/** @type {import("./lib/tarballs.mjs").Tarball} */ tarball) => {
     const args = ["publish", tarball.file, "--access", "public", "--no-git-checks"]
     // A prerelease (0.2.0-next.1) must not become `latest`.
     if (tarball.version.includes("-")) args.push("--tag", "next")
     if (dryRun) args.push("--dry-run")
     await runOk("pnpm", args, { cwd: root, timeoutMs: 300_000 })
     process.stdout.write(`${dryRun ? "would publish" : "published"} ${tarball.name}@${tarball.version}\n`)
-    count++
   }
+  if (dryRun) {
+    await Promise.all(toPublish.map(publish))
+  } else {
+    // One at a time, each package after those it depends on: never a version on the registry
+    // whose dependencies are not there yet.
+    for (const tarball of toPublish) await publish(tarball)
+  }
+  const count = toPublish.length
   if (dryRun) {
     process.stdout.write(`dry run: ${count} package(s) would be published; nothing was\n`)
   } else if (count > 0) {
