@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
 import { stubPaths } from "./esmOnly.mjs"
-import { publicPackages, root, runOk } from "./workspace.mjs"
+import { onStop, publicPackages, root, runOk } from "./workspace.mjs"
 
 /**
  * @typedef {object} Tarball
@@ -129,12 +129,15 @@ export const lintAll = async (tarballs) => {
 }
 
 /**
- * A fresh temporary directory, outside the workspace, removed by the returned function.
+ * A fresh temporary directory, outside the workspace, removed by the returned function (or when
+ * this process is stopped).
  * @param {string} prefix
  * @returns {{ readonly path: string, readonly remove: () => void }}
  */
 export const temporaryDirectory = (prefix) => {
   const path = mkdtempSync(join(tmpdir(), prefix))
   if (path.startsWith(root)) throw new Error(`${path} is inside the workspace: set TMPDIR elsewhere`)
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+  const remove = () => rmSync(path, { recursive: true, force: true })
+  onStop(remove)
+  return { path, remove }
 }

@@ -49,6 +49,39 @@ export const publicPackages = () =>
  * @property {string} stderr
  */
 
+/** The process groups of the commands running now. */
+const running = new Set()
+/** @type {Array<() => void>} */
+const cleanups = []
+let stopHandled = false
+
+/**
+ * Registers `cleanup` to run (synchronously) if this process is stopped by SIGINT or SIGTERM,
+ * once the commands it started have been stopped. Code that finishes normally cleans up itself.
+ * @param {() => void} cleanup
+ */
+export const onStop = (cleanup) => {
+  cleanups.push(cleanup)
+  handleStop()
+}
+
+// Commands run in process groups of their own (so that a timeout kills their children too), out
+// of reach of the terminal's Ctrl-C: stopping this process stops them, then cleans up.
+const handleStop = () => {
+  if (stopHandled) return
+  stopHandled = true
+  for (const [name, code] of /** @type {const} */ ([["SIGINT", 130], ["SIGTERM", 143]])) {
+    process.once(name, () => {
+      for (const pid of running) signal(pid, "SIGTERM")
+      setTimeout(() => {
+        for (const pid of running) signal(pid, "SIGKILL")
+        for (const cleanup of cleanups) cleanup()
+        process.exit(code)
+      }, 2_000)
+    })
+  }
+}
+
 /**
  * Runs a command (no shell), collecting its output; kills its process group when `timeoutMs`
  * passes, and fails then. Never rejects for a non-zero exit: the caller decides.
@@ -65,6 +98,8 @@ export const run = (command, args, options) =>
       stdio: ["ignore", "pipe", "pipe"],
       detached: true
     })
+    handleStop()
+    running.add(child.pid)
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
@@ -82,10 +117,12 @@ export const run = (command, args, options) =>
       )
     }, options.timeoutMs)
     child.on("error", (error) => {
+      running.delete(child.pid)
       clearTimeout(timer)
       reject(error)
     })
     child.on("close", (code) => {
+      running.delete(child.pid)
       clearTimeout(timer)
       resolvePromise({ code, stdout, stderr })
     })
@@ -109,14 +146,25 @@ export const runOk = async (command, args, options) => {
 }
 
 /**
- * Stops a process started detached, with its children (its process group).
+ * Sends a signal to a process group, if it is still there.
+ * @param {number} pid
+ * @param {NodeJS.Signals} name
+ */
+const signal = (pid, name) => {
+  try {
+    process.kill(-pid, name)
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Stops a process started detached, with its children (its process group): SIGTERM first, so
+ * that a runner like this one stops what it started in turn, then SIGKILL for what is left.
  * @param {number | undefined} pid
  */
 export const killGroup = (pid) => {
   if (pid === undefined) return
-  try {
-    process.kill(-pid, "SIGKILL")
-  } catch {
-    // Already gone.
-  }
+  signal(pid, "SIGTERM")
+  setTimeout(() => signal(pid, "SIGKILL"), 5_000).unref()
 }
