@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -265,5 +266,37 @@ describe("install lines in the README, the guides and the packages' READMEs", ()
       ).map((argument) => `${file}: ${argument}`)
     )
     expect(unpinned).toEqual([])
+  })
+})
+
+describe("packing and publishing with npm", () => {
+  const lifecycle = (step: string, userAgent: string | undefined) => {
+    const env = { ...process.env }
+    delete env.npm_config_user_agent
+    if (userAgent !== undefined) env.npm_config_user_agent = userAgent
+    return spawnSync(process.execPath, [join(rootDir, "scripts/lifecycle.mjs"), step], {
+      cwd: join(packagesDir, "core"),
+      env,
+      encoding: "utf8",
+      timeout: 30_000
+    })
+  }
+
+  for (const step of ["prepack", "prepublishOnly"]) {
+    it(`${step} refuses npm, and tools that do not say who they are`, () => {
+      const verb = step === "prepack" ? "pack" : "publish"
+      const npm = lifecycle(step, "npm/11.19.1 node/v20.20.2 linux x64 workspaces/false")
+      expect(npm.status).toBe(1)
+      expect(npm.stderr).toContain(`@effect-kps/core: refusing to ${verb} with npm/11.19.1.`)
+      expect(npm.stderr).toContain("workspace:^")
+      const unknown = lifecycle(step, undefined)
+      expect(unknown.status).toBe(1)
+      expect(unknown.stderr).toContain(`refusing to ${verb} with a tool other than pnpm`)
+    })
+  }
+
+  it("prepublishOnly lets pnpm through (prepack, which builds, runs in pack-check)", () => {
+    const pnpm = lifecycle("prepublishOnly", "pnpm/10.34.9 npm/? node/v20.20.2 linux x64")
+    expect({ status: pnpm.status, stderr: pnpm.stderr }).toEqual({ status: 0, stderr: "" })
   })
 })
