@@ -250,7 +250,8 @@ describe("install lines in the README, the guides and the packages' READMEs", ()
     ...packages.map(({ dir }) => join(packagesDir, dir, "README.md"))
   ]
   const lines = files.flatMap((file) =>
-    readFileSync(file, "utf8").split("\n")
+    // A command continued over several lines (`\` at the end) is read as one.
+    readFileSync(file, "utf8").replace(/\\\n\s*/g, " ").split("\n")
       .filter((line) => /^(npm i|npm install|pnpm add|yarn add) /.test(line))
       .map((line) => ({ file: file.slice(rootDir.length + 1), line: line.replace(/\s+(#|&&).*$/, "") }))
   )
