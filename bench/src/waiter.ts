@@ -13,9 +13,15 @@ import { TaskWaiter, WaitMetrics, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
 import { Chunk, Effect, Fiber, Metric, Stream } from "effect"
 import { spawn } from "node:child_process"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { writeHeapSnapshot } from "node:v8"
 import * as VirtualClock from "./virtualClock.js"
 
+// Run bundled (run.mjs), this file is not where its sources are.
+const sources = process.env.BENCH_SOURCES ?? dirname(fileURLToPath(import.meta.url))
 const waits = Number(process.env.BENCH_WAITS ?? 10_000)
+const manyWaits = Number(process.env.BENCH_MANY ?? 100_000)
 const realWaits = Number(process.env.BENCH_REAL_WAITS ?? 1_000)
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`
@@ -96,9 +102,75 @@ const virtual = Effect.gen(function*() {
   )
 })
 
+// Part 1b: waitForTasks over many stub tasks, virtual time: the waits share a few fibers, so the
+// clock moves once the polls stop moving (no fiber per wait to count asleep).
+const many = Effect.gen(function*() {
+  const clock = VirtualClock.make()
+  const ids = Array.from({ length: manyWaits }, (_, i) => `many-${i}`)
+  const tasks = Object.fromEntries(ids.map((id) => [id, [
+    KpsTesting.status("RUNNING_RESET", { for: `${Math.round(random() * 120)} seconds` }),
+    KpsTesting.status("SUCCESS_RESET")
+  ]]))
+  return yield* Effect.gen(function*() {
+    const pollsBefore = yield* pollCount
+    const polled = Effect.map(pollCount, (polls) => polls - pollsBefore)
+    let ended = 0
+    gc()
+    if (process.env.BENCH_SNAPSHOT) writeHeapSnapshot(`${process.env.BENCH_SNAPSHOT}.base`)
+    const baseline = process.memoryUsage()
+    const cpu = process.cpuUsage()
+    const fiber = yield* Effect.fork(Stream.runForEach(
+      TaskWaiter.waitForTasks(ids, { policy, concurrency: Infinity, rateLimit: manyLimit }),
+      () => Effect.sync(() => ended++)
+    ))
+    let peak: { heap: number; rss: number; waiting: number } | undefined
+    // Turns until the polls stand still, then moves the clock; bounded.
+    let moves = 0
+    for (let last = -1; moves < 1_000_000 && ended < manyWaits; moves++) {
+      for (let still = 0, turns = 0; still < 2 && turns < 100_000; turns++) {
+        yield* turn
+        const now = yield* polled
+        still = now === last ? still + 1 : 0
+        last = now
+      }
+      if (peak === undefined && last >= manyWaits) {
+        cpuPaused = process.cpuUsage()
+        gc()
+        const memory = process.memoryUsage()
+        const waiting = manyWaits - ended
+        peak = {
+          heap: (memory.heapUsed - baseline.heapUsed) / waiting,
+          rss: (memory.rss - baseline.rss) / waiting,
+          waiting
+        }
+        if (process.env.BENCH_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_SNAPSHOT)
+        pausedFor = process.cpuUsage(cpuPaused)
+      }
+      if (ended < manyWaits && !clock.advance()) yield* turn
+    }
+    yield* Fiber.join(fiber)
+    const used = process.cpuUsage(cpu)
+    const polls = yield* polled
+    return {
+      peak: peak!,
+      polls,
+      ended,
+      cpuPerPoll: (used.user + used.system - pausedFor.user - pausedFor.system) / polls,
+      virtualMinutes: clock.unsafeCurrentTimeMillis() / 60_000
+    }
+  }).pipe(
+    Effect.provide(KpsTesting.layerClient({ tasks, record: false })),
+    Effect.withClock(clock)
+  )
+})
+let cpuPaused = process.cpuUsage()
+let pausedFor = process.cpuUsage(cpuPaused)
+// Enough requests a second that 100,000 tasks are each polled every minute or so of virtual time.
+const manyLimit = { limit: 2_000, window: "1 second" } as const
+
 // Part 2: real sockets, real time.
 const real = Effect.gen(function*() {
-  const server = spawn(process.execPath, ["--import", "tsx", new URL("./taskServer.ts", import.meta.url).pathname], {
+  const server = spawn(process.execPath, ["--import", "tsx", join(sources, "taskServer.ts")], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, BENCH_FINISH_MS: "3000" }
   })
@@ -144,6 +216,21 @@ console.log(
   `  CPU per poll                   ${stub.cpuPerPoll.toFixed(1)} µs   (${stub.polls} polls over ${
     stub.virtualMinutes.toFixed(1)
   } virtual min)`
+)
+const spread = await Effect.runPromise(many)
+console.log(
+  `\nwaitForTasks over ${manyWaits} stub tasks at once (limit ${manyLimit.limit}/s), tasks ending within 2 min of virtual time:`
+)
+console.log(
+  `  heap per waiting task (peak)   ${
+    kib(spread.peak.heap)
+  }   (target ≤ 1 KiB; ${spread.peak.waiting} waiting, all polled once)`
+)
+console.log(`  RSS per waiting task (peak)    ${kib(spread.peak.rss)}`)
+console.log(
+  `  CPU per poll                   ${spread.cpuPerPoll.toFixed(1)} µs   (target ≤ 50 µs; ${spread.polls} polls over ${
+    spread.virtualMinutes.toFixed(1)
+  } virtual min, ${spread.ended} ended)`
 )
 const sockets = await Effect.runPromise(real)
 console.log(`\n${realWaits} concurrent waits over real loopback sockets (KpsNode.layer, rate limit raised):`)

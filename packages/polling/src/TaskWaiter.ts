@@ -14,6 +14,7 @@ import type * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type { TaskFailed, WaitDefect, WaitTimeout } from "./internal/errors.js"
+import * as many from "./internal/many.js"
 import * as internal from "./internal/wait.js"
 import type * as WaitPolicy from "./WaitPolicy.js"
 import type * as WaitState from "./WaitState.js"
@@ -263,4 +264,4 @@ export interface TaskOutcome {
 export const waitForTasks: (
   taskIds: Iterable<string>,
   options?: ManyOptions
-) => Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> = internal.waitForTasks
+) => Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> = many.waitForTasks

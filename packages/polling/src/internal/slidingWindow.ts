@@ -11,26 +11,43 @@ import type * as Scope from "effect/Scope"
  * free again `window` after that end: two requests that share a slot arrive at least `window`
  * apart, whatever the delays between grant, arrival and answer. (Effect's RateLimiter counts
  * grants, with a token bucket or a fixed window, which also let up to twice the limit through in
- * a sliding window.) Time is the `Clock`'s; a slot is given back by a fiber in the scope.
+ * a sliding window.) Time is the `Clock`'s; one fiber in the scope gives the slots back.
  */
 export const make = (
   limit: number,
   window: Duration.Duration
 ): Effect.Effect<<A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const scope = yield* Effect.scope
     const slots = yield* Effect.makeSemaphore(limit)
     const windowMillis = Duration.toMillis(window)
-    // Asks the Clock again after each sleep: a timer may fire a moment before the Clock agrees.
-    const freeAt = (at: number): Effect.Effect<void> =>
-      Effect.flatMap(
-        Clock.currentTimeMillis,
-        (now) => now >= at ? slots.release(1) : Effect.zipRight(Effect.sleep(Duration.millis(at - now)), freeAt(at))
+    // When each ended request's slot is free again, in order: requests end in clock order.
+    let freeAt: Array<number> = []
+    let head = 0
+    const pending = yield* Effect.makeLatch(false)
+    // One fiber gives the slots back, each at its time: none per request.
+    const giveBack: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      let freed = 0
+      while (head < freeAt.length && freeAt[head] <= now) {
+        head++
+        freed++
+      }
+      if (head === freeAt.length) {
+        freeAt = []
+        head = 0
+        pending.unsafeClose()
+      }
+      const next = head < freeAt.length ? freeAt[head] : undefined
+      // Asks the Clock again after each sleep: a timer may fire a moment before the Clock agrees.
+      return Effect.zipRight(
+        freed > 0 ? slots.release(freed) : Effect.void,
+        next === undefined ? pending.await : Effect.sleep(Duration.millis(next - now))
       )
-    const release = Effect.flatMap(
-      Clock.currentTimeMillis,
-      (end) => Effect.forkIn(Effect.interruptible(freeAt(end + windowMillis)), scope)
-    )
+    })
+    yield* Effect.forkScoped(Effect.forever(giveBack))
+    const release = Effect.map(Clock.currentTimeMillis, (end) => {
+      freeAt.push(end + windowMillis)
+      pending.unsafeOpen()
+    })
     return <A, E>(request: Effect.Effect<A, E>): Effect.Effect<A, E> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.zipRight(restore(slots.take(1)), Effect.ensuring(restore(request), release))

@@ -4,6 +4,7 @@ import * as KpsError from "@effect-kps/core/KpsError"
 import type * as TaskRef from "@effect-kps/core/TaskRef"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,16 +17,15 @@ import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
-import type { ManyOptions, TaskOutcome, WaitOptions } from "../TaskWaiter.js"
+import type { WaitOptions } from "../TaskWaiter.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { WaitState } from "../WaitState.js"
-import { TaskFailed, WaitDefect, WaitTimeout } from "./errors.js"
+import { TaskFailed, WaitTimeout } from "./errors.js"
 import * as RetryAfter from "./retryAfter.js"
-import * as SlidingWindow from "./slidingWindow.js"
 
 /** A saved state, checked before anything is sent: it must decode, and be this task's. */
-const decodeState = (taskId: string, saved: unknown) =>
+export const decodeState = (taskId: string, saved: unknown) =>
   Effect.flatMap(
     Effect.mapError(
       saved instanceof WaitState ? Effect.succeed(saved) : decodeWaitState(saved),
@@ -63,7 +63,7 @@ const decodeDeadline = (input: Duration.DurationInput): Effect.Effect<Duration.D
 const isNotFound = (error: KpsError.KpsError) =>
   error._tag === "KpsApiError" && (error.status === 404 || error.errorCode === "KPS.0001")
 
-const sleepUntil = (wakeAt: number) =>
+export const sleepUntil = (wakeAt: number): Effect.Effect<void> =>
   Effect.flatMap(
     Clock.currentTimeMillis,
     (now) => wakeAt > now ? Effect.sleep(Duration.millis(wakeAt - now)) : Effect.void
@@ -82,36 +82,141 @@ const cadenceOf = (policy: WaitPolicy.WaitPolicy): Cadence => {
   return cadence
 }
 
+/**
+ * The context our spans hand their tracer. Effect makes a new empty one (and its Map) for each
+ * span given none: a sleeping wait holds its span, so they share this one.
+ */
+const spanContext = /* @__PURE__ */ Context.empty()
+
 /** Runs a request under a shared rate limit, when many waits share one. */
-type Limit = <A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>
+export type Limit = <A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>
 
 const unlimited: Limit = (request) => request
 
+/** The failures a wait ends with. */
+export type WaitError = TaskFailed | WaitTimeout | KpsError.KpsError
+
 /**
- * One wait, as the little mutable state it carries between polls. Thousands of waits sleep at
- * once, so what a sleeping wait holds is this object and one continuation, no more.
+ * What the waits of one call share, checked once: the client, the policy, the hooks. One object,
+ * however many waits point at it.
  */
-interface Wait {
-  readonly taskId: string
+export interface Settings {
   readonly client: KpsClient.KpsClient["Type"]
   readonly cadence: Cadence
   readonly retry: WaitPolicy.RetryPolicy
+  readonly initialDelay: number
+  readonly deadline: number
+  readonly notFoundGrace: number
   readonly failOnUnknownStatus: boolean
   readonly observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
   readonly limit: Limit
   readonly onState: WaitOptions["onState"]
   readonly onRetry: WaitOptions["onRetry"]
+}
+
+/**
+ * One wait, as the little mutable state it carries between polls. Many waits sleep at once, so
+ * what a sleeping wait holds is this record and its span: no fiber, no continuation.
+ */
+export interface Wait {
+  readonly taskId: string
+  readonly settings: Settings
   readonly span: Tracer.Span
   readonly startedAt: number
   readonly deadlineAt: number
+  /** When this process took the wait up, for `WaitMetrics.waitDuration`. */
+  readonly begunAt: number
   attempts: number
   lastTask: KeypairTask.KeypairTask | undefined
   retriesLeft: number
+  /** Failed tries of the poll under way: the next retry waits 2^n base delays. */
+  retryNumber: number
   notFoundLeft: number
   cadenceState: unknown
   /** Unknown statuses already warned about. */
   warned: Set<string> | undefined
 }
+
+/** The options of a wait, checked before anything is sent. */
+export const settings = (
+  options: WaitOptions,
+  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
+  limit: Limit = unlimited
+): Effect.Effect<Settings, KpsError.KpsInvalidInput, KpsClient.KpsClient> =>
+  Effect.gen(function*() {
+    const client = yield* KpsClient.KpsClient
+    const policy = options.policy === undefined
+      ? WaitPolicy.default
+      : WaitPolicy.isWaitPolicy(options.policy)
+      ? options.policy
+      : undefined
+    const effective = policy ?? WaitPolicy.default
+    const deadline = options.deadline === undefined ? effective.deadline : yield* decodeDeadline(options.deadline)
+    const notFoundGrace = options.notFoundGrace ?? 0
+    if (!Number.isSafeInteger(notFoundGrace) || notFoundGrace < 0) {
+      return yield* new KpsError.KpsInvalidInput({
+        field: "notFoundGrace",
+        description: `must be a whole number of polls, 0 or more, got ${String(notFoundGrace)}`
+      })
+    }
+    return {
+      client,
+      cadence: policy === undefined ? options.policy as Cadence : cadenceOf(policy),
+      retry: effective.retry,
+      initialDelay: Duration.toMillis(effective.initialDelay),
+      deadline: Duration.toMillis(deadline),
+      notFoundGrace,
+      failOnUnknownStatus: options.onUnknownStatus === "fail",
+      observe,
+      limit,
+      onState: options.onState,
+      onRetry: options.onRetry
+    }
+  })
+
+/**
+ * Takes a wait up: its record, its span, and when it polls first. A resumed wait keeps its start
+ * and deadline, and polls at once: time has passed while it was not running.
+ */
+export const begin = (
+  taskId: string,
+  settings: Settings,
+  resumed: WaitState | undefined
+): Effect.Effect<{ readonly wait: Wait; readonly firstPoll: number }> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const startedAt = resumed?.startedAt ?? now
+    const deadlineAt = resumed?.deadlineAt ?? startedAt + settings.deadline
+    return Effect.map(
+      Effect.makeSpan("TaskWaiter.waitForTask", {
+        attributes: { "kps.task_id": taskId },
+        captureStackTrace: false,
+        context: spanContext
+      }),
+      (span) => {
+        flatten(span.traceId)
+        flatten(span.spanId)
+        const wait: Wait = {
+          taskId,
+          settings,
+          span,
+          startedAt,
+          deadlineAt,
+          begunAt: now,
+          attempts: resumed?.attempts ?? 0,
+          lastTask: undefined,
+          retriesLeft: settings.retry.budget,
+          retryNumber: 0,
+          notFoundLeft: settings.notFoundGrace,
+          cadenceState: settings.cadence.initial,
+          warned: undefined
+        }
+        return {
+          wait,
+          firstPoll: resumed === undefined ? Math.min(startedAt + settings.initialDelay, deadlineAt) : now
+        }
+      }
+    )
+  })
 
 const timedOut = (wait: Wait) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -128,72 +233,75 @@ const timedOut = (wait: Wait) =>
 const send = (wait: Wait) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const attempt = ++wait.attempts
-    const timeout = Duration.min(wait.client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
+    const client = wait.settings.client
+    const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
     return Effect.zipRight(
       Metric.increment(WaitMetrics.polls),
-      wait.client.getTask(wait.taskId, { timeout }).pipe(
+      client.getTask(wait.taskId, { timeout }).pipe(
         Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
         Effect.withSpan("TaskWaiter.poll", {
           attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
-          captureStackTrace: false
+          captureStackTrace: false,
+          context: spanContext
         })
       )
     )
   })
 
-/** One poll, retrying throttled and transient failures; `undefined`: not found, within grace. */
-const poll = (wait: Wait) =>
+/**
+ * A request that failed: within the grace, a task not found yet reads as nothing; throttled and
+ * transient failures are retried within the budget, after a backoff (or the server's Retry-After),
+ * which the step answers as the time of the next try.
+ */
+const failed = (wait: Wait, error: KpsError.KpsError) =>
   Effect.gen(function*() {
-    const { retry, taskId } = wait
-    for (let retryNumber = 0;; retryNumber++) {
-      const result = yield* Effect.either(wait.limit(send(wait)))
-      if (Either.isRight(result)) return result.right
-      const error = result.left
-      const classification = KpsError.classify(error)
-      if (classification === "throttled") yield* Metric.increment(WaitMetrics.throttles)
-      if (isNotFound(error) && wait.notFoundLeft > 0) {
-        wait.notFoundLeft--
-        return undefined
-      }
-      if (classification === "terminal" || wait.retriesLeft === 0) return yield* Effect.fail(error)
-      wait.retriesLeft--
-      const backoff = Math.min(
-        Duration.toMillis(retry.baseDelay) * 2 ** retryNumber,
-        Duration.toMillis(retry.maxDelay)
-      )
-      const after = yield* Clock.currentTimeMillis
-      const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, after) : undefined
-      const delay = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
-      if (after >= wait.deadlineAt) return yield* timedOut(wait)
-      // The last wait is shortened so that a last try happens at the deadline.
-      const retryAt = Math.min(after + delay, wait.deadlineAt)
-      yield* Effect.logDebug("KPS poll failed; retrying").pipe(
-        Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": retryAt - after })
-      )
-      if (wait.onRetry !== undefined) {
-        yield* wait.onRetry({
-          taskId,
-          error,
-          classification,
-          attempt: wait.attempts,
-          retriesLeft: wait.retriesLeft,
-          delay: Duration.millis(retryAt - after)
-        })
-      }
-      yield* sleepUntil(retryAt)
+    const { taskId } = wait
+    const retry = wait.settings.retry
+    const classification = KpsError.classify(error)
+    if (classification === "throttled") yield* Metric.increment(WaitMetrics.throttles)
+    if (isNotFound(error) && wait.notFoundLeft > 0) {
+      wait.notFoundLeft--
+      return yield* polled(wait, undefined)
     }
+    if (classification === "terminal" || wait.retriesLeft === 0) return yield* Effect.fail(error)
+    wait.retriesLeft--
+    const backoff = Math.min(
+      Duration.toMillis(retry.baseDelay) * 2 ** wait.retryNumber++,
+      Duration.toMillis(retry.maxDelay)
+    )
+    const now = yield* Clock.currentTimeMillis
+    const hinted = error._tag === "KpsApiError" ? RetryAfter.millis(error.retryAfter, now) : undefined
+    const delay = Math.max(backoff, Math.min(hinted ?? 0, Duration.toMillis(retry.maxRetryAfter)))
+    if (now >= wait.deadlineAt) return yield* timedOut(wait)
+    // The last wait is shortened so that a last try happens at the deadline.
+    const retryAt = Math.min(now + delay, wait.deadlineAt)
+    yield* Effect.logDebug("KPS poll failed; retrying").pipe(
+      Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": retryAt - now })
+    )
+    if (wait.settings.onRetry !== undefined) {
+      yield* wait.settings.onRetry({
+        taskId,
+        error,
+        classification,
+        attempt: wait.attempts,
+        retriesLeft: wait.retriesLeft,
+        delay: Duration.millis(retryAt - now)
+      })
+    }
+    return retryAt
   })
 
 /**
- * Everything between two sleeps: a poll, what it tells, and when to poll next. Ends with the
- * task when it succeeded, or with the time of the next poll.
+ * A poll that read the task (or nothing, within the not-found grace): what it tells, and when to
+ * poll next.
  */
-const step = (wait: Wait) =>
+const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
   Effect.gen(function*() {
     const { taskId } = wait
-    const task = yield* poll(wait)
-    if (wait.onState !== undefined) {
-      yield* wait.onState(
+    const settings = wait.settings
+    wait.retryNumber = 0
+    if (settings.onState !== undefined) {
+      yield* settings.onState(
         new WaitState({
           taskId,
           startedAt: wait.startedAt,
@@ -205,14 +313,14 @@ const step = (wait: Wait) =>
     }
     if (task !== undefined) {
       wait.lastTask = task
-      yield* wait.observe(task)
+      yield* settings.observe(task)
       switch (task.phase) {
         case "succeeded":
           return task
         case "failed":
           return yield* new TaskFailed({ task })
         case "unknown": {
-          if (wait.failOnUnknownStatus) return yield* new TaskFailed({ task })
+          if (settings.failOnUnknownStatus) return yield* new TaskFailed({ task })
           const status = task.taskStatus ?? "(none)"
           wait.warned ??= new Set()
           if (!wait.warned.has(status)) {
@@ -224,24 +332,43 @@ const step = (wait: Wait) =>
     }
     const now = yield* Clock.currentTimeMillis
     if (now >= wait.deadlineAt) return yield* timedOut(wait)
-    const [state, , decision] = yield* wait.cadence.step(now, task, wait.cadenceState)
+    const [state, , decision] = yield* settings.cadence.step(now, task, wait.cadenceState)
     wait.cadenceState = state
     if (ScheduleDecision.isDone(decision)) return yield* timedOut(wait)
     // The last sleep is shortened so that a last poll happens at the deadline.
     const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), wait.deadlineAt)
     wait.span.attribute("kps.next_poll_delay_ms", wakeAt - now)
     return wakeAt
-  }).pipe(
+  })
+
+/**
+ * Everything between two sleeps: one request and what it tells. Ends with the task when it
+ * succeeded, or with the time of the next request (a poll, or the retry of a failed one). Every
+ * wait steps through this, alone (`waitForTask`) or many on a few fibers (`waitForTasks`).
+ */
+export const step = (wait: Wait): Effect.Effect<KeypairTask.KeypairTask | number, WaitError> =>
+  Effect.flatMap(
+    Effect.either(wait.settings.limit(send(wait))),
+    (result): Effect.Effect<KeypairTask.KeypairTask | number, WaitError> =>
+      Either.isRight(result) ? polled(wait, result.right) : failed(wait, result.left)
+  ).pipe(
     // Only the work between sleeps runs under the wait's span and log annotation: a sleeping wait
     // holds neither.
     Effect.withParentSpan(wait.span),
     Effect.annotateLogs("kps.task_id", wait.taskId)
   )
 
-const loop = (
-  wait: Wait,
-  wakeAt: number
-): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError> =>
+/**
+ * Ends a wait: its span gets what the wait came to, and `WaitMetrics.waitDuration` its length.
+ * Once per wait, however it ends.
+ */
+export const finish = (wait: Wait, exit: Exit.Exit<KeypairTask.KeypairTask, WaitError>): Effect.Effect<void> =>
+  Effect.flatMap(Clock.currentTimeNanos, (end) => {
+    endSpan(wait, end, exit)
+    return Metric.update(WaitMetrics.waitDuration, Number(end / 1_000_000n) - wait.begunAt)
+  })
+
+const loop = (wait: Wait, wakeAt: number): Effect.Effect<KeypairTask.KeypairTask, WaitError> =>
   Effect.flatMap(
     sleepUntil(wakeAt),
     () => Effect.flatMap(step(wait), (next) => typeof next === "number" ? loop(wait, next) : Effect.succeed(next))
@@ -254,81 +381,22 @@ const loop = (
 export const run = (
   taskId: string,
   options: WaitOptions,
-  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
-  limit: Limit = unlimited
-): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
+  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
+): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> =>
   Effect.gen(function*() {
-    const client = yield* KpsClient.KpsClient
-    const policy = options.policy === undefined
-      ? WaitPolicy.default
-      : WaitPolicy.isWaitPolicy(options.policy)
-      ? options.policy
-      : undefined
-    const effective = policy ?? WaitPolicy.default
     const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
-    const now = yield* Clock.currentTimeMillis
-    const startedAt = resumed?.startedAt ?? now
-    const deadline = options.deadline === undefined ? effective.deadline : yield* decodeDeadline(options.deadline)
-    const notFoundGrace = options.notFoundGrace ?? 0
-    if (!Number.isSafeInteger(notFoundGrace) || notFoundGrace < 0) {
-      return yield* new KpsError.KpsInvalidInput({
-        field: "notFoundGrace",
-        description: `must be a whole number of polls, 0 or more, got ${String(notFoundGrace)}`
-      })
-    }
-    const deadlineAt = resumed?.deadlineAt ?? startedAt + Duration.toMillis(deadline)
-    const cadence = policy === undefined ? options.policy as Cadence : cadenceOf(policy)
-    const span = yield* Effect.makeSpan("TaskWaiter.waitForTask", {
-      attributes: { "kps.task_id": taskId },
-      captureStackTrace: false
-    })
-    flatten(span.traceId)
-    flatten(span.spanId)
-    const wait: Wait = {
-      taskId,
-      client,
-      cadence,
-      retry: effective.retry,
-      failOnUnknownStatus: options.onUnknownStatus === "fail",
-      observe,
-      limit,
-      onState: options.onState,
-      onRetry: options.onRetry,
-      span,
-      startedAt,
-      deadlineAt,
-      attempts: resumed?.attempts ?? 0,
-      lastTask: undefined,
-      retriesLeft: effective.retry.budget,
-      notFoundLeft: notFoundGrace,
-      cadenceState: cadence.initial,
-      warned: undefined
-    }
-    // A resumed wait polls at once: time has passed while it was not running.
-    const firstPoll = resumed === undefined
-      ? Math.min(startedAt + Duration.toMillis(effective.initialDelay), deadlineAt)
-      : now
-    return { wait, firstPoll, now }
-  }).pipe(Effect.flatMap(({ firstPoll, now, wait }) =>
-    // Returned, not yielded, so no generator stays suspended for the whole wait. One finalizer
-    // ends the span and records the duration, however the wait ends.
-    Effect.onExit(loop(wait, firstPoll), (exit) =>
-      Effect.flatMap(Clock.currentTimeNanos, (end) => {
-        endSpan(wait, end, exit)
-        return Metric.update(WaitMetrics.waitDuration, Number(end / 1_000_000n) - now)
-      }))
+    return yield* begin(taskId, yield* settings(options, observe), resumed)
+  }).pipe(Effect.flatMap(({ firstPoll, wait }) =>
+    // Returned, not yielded, so no generator stays suspended for the whole wait.
+    Effect.onExit(loop(wait, firstPoll), (exit) => finish(wait, exit))
   ))
 
 /**
  * Ends the wait's span with what the wait came to: how many queries it sent, the last status it
  * read and, when it failed, the failure's tag as `error.type` (`TaskFailed`, `WaitTimeout`, a
- * `KpsError`'s; `_OTHER` for a defect, as OpenTelemetry's conventions say). Once per wait.
+ * `KpsError`'s; `_OTHER` for a defect, as OpenTelemetry's conventions say).
  */
-const endSpan = (
-  wait: Wait,
-  end: bigint,
-  exit: Exit.Exit<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError>
-): void => {
+const endSpan = (wait: Wait, end: bigint, exit: Exit.Exit<KeypairTask.KeypairTask, WaitError>): void => {
   const span = wait.span
   span.attribute("kps.attempts", wait.attempts)
   const status = wait.lastTask?.taskStatus
@@ -350,24 +418,19 @@ const flatten = (id: string): void => {
   Number(id)
 }
 
-const ignore = () => Effect.void
+export const ignore = () => Effect.void
 
 export const waitForTask = (
   taskId: string,
   options: WaitOptions = {}
-): Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
-  run(taskId, options, ignore)
+): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> => run(taskId, options, ignore)
 
 export const startNotFoundGrace = 2
 
 export const startAndWait = <E, R>(
   start: Effect.Effect<TaskRef.TaskRef, E, R>,
   options: WaitOptions = {}
-): Effect.Effect<
-  KeypairTask.KeypairTask,
-  E | TaskFailed | WaitTimeout | KpsError.KpsError,
-  R | KpsClient.KpsClient
-> =>
+): Effect.Effect<KeypairTask.KeypairTask, E | WaitError, R | KpsClient.KpsClient> =>
   start.pipe(
     Effect.tap((started) => Effect.annotateCurrentSpan("kps.task_id", started.taskId)),
     Effect.flatMap((started) =>
@@ -384,8 +447,8 @@ export const startAndWait = <E, R>(
 export const watchTask = (
   taskId: string,
   options: WaitOptions = {}
-): Stream.Stream<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient> =>
-  Stream.asyncScoped<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, KpsClient.KpsClient>(
+): Stream.Stream<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> =>
+  Stream.asyncScoped<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient>(
     (emit) => {
       let lastStatus: string | undefined | null = null
       const onChange = (task: KeypairTask.KeypairTask) => {
@@ -402,51 +465,3 @@ export const watchTask = (
       )
     }
   )
-
-/** The shared limit of `waitForTasks`, unless its options make none. */
-const limiter = (rateLimit: ManyOptions["rateLimit"]) => {
-  const limit = rateLimit?.limit ?? 20
-  const window = Duration.decodeUnknown(rateLimit?.window ?? Duration.seconds(1))
-  return Number.isInteger(limit) && limit >= 1 && Option.isSome(window) && Duration.isFinite(window.value)
-    ? SlidingWindow.make(limit, window.value)
-    : Effect.fail(
-      new KpsError.KpsInvalidInput({
-        field: "rateLimit",
-        description: "the limit must be a whole number from 1, and the window a finite duration"
-      })
-    )
-}
-
-/** A wait's outcome; a wait that dies ends as its task's `WaitDefect`, and the others go on. */
-const outcome = <R>(
-  taskId: string,
-  wait: Effect.Effect<KeypairTask.KeypairTask, TaskFailed | WaitTimeout | KpsError.KpsError, R>
-): Effect.Effect<TaskOutcome, never, R> =>
-  wait.pipe(
-    Effect.catchAllCause((cause): Effect.Effect<never, Either.Either.Left<TaskOutcome["result"]>> =>
-      Cause.isDie(cause) ? Effect.fail(WaitDefect.fromCause(taskId, cause)) : Effect.failCause(cause)
-    ),
-    Effect.either,
-    Effect.map((result) => ({ taskId, result }))
-  )
-
-/** Many waits at once: each id once, `concurrency` at a time, all under one sliding-window limit. */
-export const waitForTasks = (
-  taskIds: Iterable<string>,
-  options: ManyOptions = {}
-): Stream.Stream<TaskOutcome, never, KpsClient.KpsClient> =>
-  Stream.unwrapScoped(Effect.match(limiter(options.rateLimit), {
-    // Options that cannot work fail every task, before any request.
-    onFailure: (invalid) =>
-      Stream.map(
-        Stream.fromIterable(new Set(taskIds)),
-        (taskId): TaskOutcome => ({ taskId, result: Either.left(invalid) })
-      ),
-    onSuccess: (limit) =>
-      Stream.fromIterable(new Set(taskIds)).pipe(
-        Stream.mapEffect((taskId) => outcome(taskId, run(taskId, options, ignore, limit)), {
-          concurrency: options.concurrency ?? 16,
-          unordered: true
-        })
-      )
-  }))
