@@ -1,8 +1,9 @@
 /**
  * Browser bundle size: one task query through @effect-kps/browser, against a hand-written minimal
- * Effect program doing the same GET (FetchHttpClient) and decoding the same three fields (Schema).
- * Both are bundled by esbuild for the browser (ESM, minified, tree-shaken) and gzipped. The budget:
- * ours within 10% of the minimal program. Figures, not assertions.
+ * Effect program doing the same GET (FetchHttpClient) with the same headers and decoding the same
+ * three fields (Schema). Each is bundled by esbuild for the browser (ESM, minified, tree-shaken)
+ * and gzipped, in the same run. The target: the query through the package entry points, as the
+ * README writes it, at most 1.0× the minimal program, gzipped. Figures, not assertions.
  */
 import * as esbuild from "esbuild"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -13,7 +14,8 @@ import { gzipSync } from "node:zlib"
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const repoDir = resolve(benchDir, "..")
-const budget = 0.1
+/** The most the query through the package entry points may weigh, gzipped, as a multiple of the minimal program. */
+const target = 1.0
 
 const endpoint = "https://kms.cn-north-4.myhuaweicloud.com"
 const projectId = "0123456789abcdef0123456789abcdef"
@@ -70,6 +72,22 @@ const program = Effect.gen(function*() {
 Effect.runPromise(program.pipe(Effect.provide(FetchHttpClient.layer))).then(
   (task) => console.log(task.taskId, task.taskStatus, task.serverId)
 )
+`,
+  // For reference, what any Effect program over the platform's HttpClient starts from: the minimal
+  // program without its request and decoding...
+  "  (FetchHttpClient alone)": `
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+
+Effect.runPromise(Effect.map(HttpClient.HttpClient, HttpClient.filterStatusOk).pipe(Effect.provide(FetchHttpClient.layer)))
+  .then((client) => console.log(typeof client.execute))
+`,
+  // ...and Effect's runtime alone.
+  "  (Effect.runPromise alone)": `
+import * as Effect from "effect/Effect"
+
+Effect.runPromise(Effect.succeed("done")).then((done) => console.log(done))
 `
 } as const
 
@@ -135,38 +153,51 @@ try {
   const ours = await measure("@effect-kps/browser", 0)
   const oursDeep = await measure("  (deep imports)", 1)
   const minimal = await measure("minimal Effect program", 2)
-  const ratio = (figures: Measured) => figures.gzipped / minimal.gzipped
-  const limit = minimal.gzipped * (1 + budget)
+  const fetchAlone = await measure("  (FetchHttpClient alone)", 3)
+  const runtimeAlone = await measure("  (Effect.runPromise alone)", 4)
+  const limit = minimal.gzipped * target
   const verdict = (figures: Measured) =>
     figures.gzipped <= limit ? "met" : `NOT met (${kb(figures.gzipped - limit)} over)`
+  const rows = [
+    ["@effect-kps/browser", ours, `target ≤ ${target.toFixed(1)}×: ${verdict(ours)}`],
+    ["  (deep imports)", oursDeep, "for information"],
+    ["minimal Effect program", minimal, "the baseline"],
+    ["  (FetchHttpClient alone)", fetchAlone, "for reference: nothing sent"],
+    ["  (Effect.runPromise alone)", runtimeAlone, "for reference"]
+  ] as const
 
   console.log(`esbuild ${esbuild.version}: platform browser, ESM, minified, tree-shaken; gzip level 9\n`)
-  console.log(`${"program".padEnd(26)}${"minified".padStart(10)}${"gzipped".padStart(10)}${"ratio".padStart(8)}`)
-  for (
-    const [name, figures] of [
-      ["@effect-kps/browser", ours],
-      ["  (deep imports)", oursDeep],
-      ["minimal Effect program", minimal]
-    ] as const
-  ) {
+  console.log(
+    `${"program".padEnd(28)}${"minified".padStart(10)}${"ratio".padStart(8)}${"gzipped".padStart(10)}${
+      "ratio".padStart(8)
+    }`
+  )
+  for (const [name, figures, note] of rows) {
     console.log(
-      `${name.padEnd(26)}${kb(figures.minified).padStart(10)}${kb(figures.gzipped).padStart(10)}${
-        ratio(figures).toFixed(3).padStart(8)
-      }`
+      `${name.padEnd(28)}${kb(figures.minified).padStart(10)}${
+        `${(figures.minified / minimal.minified).toFixed(3)}×`.padStart(8)
+      }${kb(figures.gzipped).padStart(10)}${`${(figures.gzipped / minimal.gzipped).toFixed(3)}×`.padStart(8)}  ${note}`
     )
   }
-  console.log(`\nbudget: within ${budget * 100}% of the minimal program, gzipped ≤ ${kb(limit)}`)
-  console.log(`  @effect-kps/browser, deep imports (as docs/transports.md advises for bundles): ${verdict(oursDeep)}`)
-  console.log(`  for information, through the package barrels: ${verdict(ours)}`)
   console.log(
-    "  (esbuild keeps every member of a namespace re-exported by a barrel, `export * as X`; this is why\n" +
-      "  Effect's own guidance is to import modules deeply in bundles that count bytes)"
+    `\ntarget: one task query through the package entry points (@effect-kps/core, @effect-kps/browser) ` +
+      `≤ ${target.toFixed(1)}× the minimal program, gzipped ≤ ${kb(limit)}: ${verdict(ours)}`
+  )
+  console.log(
+    "  (esbuild keeps every member of a namespace re-exported by a barrel, `export * as X`, so the\n" +
+      "  package entry points carry all of Credentials, KpsClient and KpsBrowser; deep imports carry\n" +
+      "  only what the program uses)"
+  )
+  console.log(
+    `  (the minimal program's request and decoding add ${kb(minimal.gzipped - fetchAlone.gzipped)} gzipped to\n` +
+      "  FetchHttpClient alone: all the room the target leaves for what a client adds over the\n" +
+      "  platform's HttpClient, whose modules bring Stream and Schema into any program using it)"
   )
 
   console.log("\nminified bytes by package (@effect-kps/browser | minimal):")
   const minimalPackages = new Map(byPackage(minimal.modules))
   for (const [name, bytes] of byPackage(ours.modules)) {
-    console.log(`  ${name.padEnd(26)}${kb(bytes).padStart(10)}${kb(minimalPackages.get(name) ?? 0).padStart(10)}`)
+    console.log(`  ${name.padEnd(28)}${kb(bytes).padStart(10)}${kb(minimalPackages.get(name) ?? 0).padStart(10)}`)
   }
 
   // Where the difference comes from: modules ours carries beyond the minimal program.
@@ -178,7 +209,7 @@ try {
   console.log(
     `\nmodules @effect-kps/browser adds over the minimal program (${kb(extraTotal)} minified), largest first:`
   )
-  for (const [path, bytes] of extra.slice(0, ours.gzipped <= limit ? 10 : 30)) {
+  for (const [path, bytes] of extra.slice(0, 30)) {
     const deepBytes = oursDeep.modules.get(path) ?? 0
     const note = deepBytes < (minimal.modules.get(path) ?? 0) + bytes ? `  (deep imports: ${kb(deepBytes)})` : ""
     console.log(`  ${kb(bytes).padStart(9)}  ${shortPath(path)}${note}`)

@@ -140,9 +140,9 @@ export const batch = (items: ReadonlyArray<AssociateRequest>): KpsInvalidInput |
   }
 }
 
-const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
+const OptionalText = /* @__PURE__ */ Schema.optional(Schema.NullOr(Schema.String))
 
-const decodeAccepted = Schema.decodeUnknown(
+const decodeAccepted = /* @__PURE__ */ Schema.decodeUnknown(
   Schema.Struct({ task_id: Schema.NonEmptyString, server_id: OptionalText }),
   { onExcessProperty: "ignore" }
 )
@@ -158,7 +158,7 @@ export const decodeTaskRef = (
       serverId: wire.server_id == null ? undefined : scrub(wire.server_id)
     }, true))
 
-const BatchItem = Schema.Struct({
+const BatchItem = /* @__PURE__ */ Schema.Struct({
   task_id: OptionalText,
   server_id: OptionalText,
   status: OptionalText,
@@ -166,7 +166,7 @@ const BatchItem = Schema.Struct({
   error_msg: OptionalText
 })
 
-const decodeBatch = Schema.decodeUnknown(
+const decodeBatch = /* @__PURE__ */ Schema.decodeUnknown(
   Schema.Struct({ tasks: Schema.Array(BatchItem) }),
   { onExcessProperty: "ignore" }
 )

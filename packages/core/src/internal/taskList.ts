@@ -28,13 +28,13 @@ export interface WirePage<A> {
   readonly tasks: ReadonlyArray<A>
 }
 
-const Total = Schema.optional(Schema.NullOr(Schema.NonNegativeInt))
+const Total = /* @__PURE__ */ Schema.optional(Schema.NullOr(Schema.NonNegativeInt))
 
 const pageDecoder = <A, I>(task: Schema.Schema<A, I>) =>
   Schema.decodeUnknown(Schema.Struct({ total: Total, tasks: Schema.Array(task) }), { onExcessProperty: "ignore" })
 
-const decodeRunning = pageDecoder(RunningTask)
-const decodeFailed = pageDecoder(FailedTask)
+const decodeRunning = /* @__PURE__ */ pageDecoder(RunningTask)
+const decodeFailed = /* @__PURE__ */ pageDecoder(FailedTask)
 
 /** A listed task's texts, each bounded and scrubbed before it is decoded: any of them may echo a secret. */
 const scrubbed = (json: unknown, scrub: Scrubber.Scrubber): unknown => {
@@ -61,5 +61,5 @@ const read = <A>(
 (json: unknown, scrub: Scrubber.Scrubber): Effect.Effect<WirePage<A>, ParseResult.ParseError> =>
   Effect.map(decode(scrubbed(json, scrub)), (page) => ({ total: page.total ?? undefined, tasks: page.tasks }))
 
-export const readRunning = read(decodeRunning)
-export const readFailed = read(decodeFailed)
+export const readRunning = /* @__PURE__ */ read(decodeRunning)
+export const readFailed = /* @__PURE__ */ read(decodeFailed)
