@@ -9,6 +9,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as HashMap from "effect/HashMap"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
@@ -16,7 +19,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import type { WaitOptions } from "../TaskWaiter.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
@@ -87,6 +90,9 @@ const cadenceOf = (policy: WaitPolicy.WaitPolicy): Cadence => {
  * span given none: a sleeping wait holds its span, so they share this one.
  */
 const spanContext = /* @__PURE__ */ Context.empty()
+
+/** Observes nothing: `waitForTask`'s and `waitForTasks`'s. */
+export const ignore = (): Effect.Effect<void> => Effect.void
 
 /** Runs a request under a shared rate limit, when many waits share one. */
 export type Limit = <A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>
@@ -229,7 +235,36 @@ const timedOut = (wait: Wait) =>
       })
     ))
 
-/** One request, timed from its grant: it may not outlive the wait. */
+/**
+ * The fiber's context and log annotations inside a poll: its span current, and `kps.task_id` on
+ * every line logged (the client's, a `transformClient`'s). Each change of a fiber's values copies
+ * them all, and this runs on every poll: both go in one change and back in one.
+ */
+const inPoll = <A, E>(wait: Wait, span: Tracer.Span, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.withFiberRuntime((fiber) => {
+    const refs = fiber.getFiberRefs()
+    const context = FiberRefs.getOrDefault(refs, FiberRef.currentContext)
+    const annotations = FiberRefs.getOrDefault(refs, FiberRef.currentLogAnnotations)
+    const put = (
+      context: Context.Context<never>,
+      annotations: HashMap.HashMap<string, unknown>
+    ): Effect.Effect<void> =>
+      Effect.withFiberRuntime((fiber) =>
+        Effect.setFiberRefs(FiberRefs.updateManyAs(fiber.getFiberRefs(), {
+          entries: [
+            [FiberRef.currentContext, [[fiber.id(), context]]],
+            [FiberRef.currentLogAnnotations, [[fiber.id(), annotations]]]
+          ]
+        }))
+      )
+    return Effect.acquireUseRelease(
+      put(Context.add(context, Tracer.ParentSpan, span), HashMap.set(annotations, "kps.task_id", wait.taskId)),
+      () => effect,
+      () => put(context, annotations)
+    )
+  })
+
+/** One request, timed from its grant, in its span: it may not outlive the wait. */
 const send = (wait: Wait) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const attempt = ++wait.attempts
@@ -237,14 +272,19 @@ const send = (wait: Wait) =>
     const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
     return Effect.zipRight(
       Metric.increment(WaitMetrics.polls),
-      client.getTask(wait.taskId, { timeout }).pipe(
-        Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
-        Effect.withSpan("TaskWaiter.poll", {
-          attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
-          captureStackTrace: false,
-          context: spanContext
-        })
-      )
+      Effect.useSpan("TaskWaiter.poll", {
+        attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
+        captureStackTrace: false,
+        context: spanContext,
+        parent: wait.span
+      }, (span) =>
+        inPoll(
+          wait,
+          span,
+          Effect.tap(client.getTask(wait.taskId, { timeout }), (task) => {
+            span.attribute("kps.task_status", task.taskStatus ?? "")
+          })
+        ))
     )
   })
 
@@ -275,18 +315,24 @@ const failed = (wait: Wait, error: KpsError.KpsError) =>
     if (now >= wait.deadlineAt) return yield* timedOut(wait)
     // The last wait is shortened so that a last try happens at the deadline.
     const retryAt = Math.min(now + delay, wait.deadlineAt)
-    yield* Effect.logDebug("KPS poll failed; retrying").pipe(
-      Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": retryAt - now })
+    yield* inWait(
+      wait,
+      Effect.logDebug("KPS poll failed; retrying").pipe(
+        Effect.annotateLogs({ "kps.error": error._tag, "retry.delay_ms": retryAt - now })
+      )
     )
     if (wait.settings.onRetry !== undefined) {
-      yield* wait.settings.onRetry({
-        taskId,
-        error,
-        classification,
-        attempt: wait.attempts,
-        retriesLeft: wait.retriesLeft,
-        delay: Duration.millis(retryAt - now)
-      })
+      yield* inWait(
+        wait,
+        wait.settings.onRetry({
+          taskId,
+          error,
+          classification,
+          attempt: wait.attempts,
+          retriesLeft: wait.retriesLeft,
+          delay: Duration.millis(retryAt - now)
+        })
+      )
     }
     return retryAt
   })
@@ -301,19 +347,22 @@ const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
     const settings = wait.settings
     wait.retryNumber = 0
     if (settings.onState !== undefined) {
-      yield* settings.onState(
-        new WaitState({
-          taskId,
-          startedAt: wait.startedAt,
-          deadlineAt: wait.deadlineAt,
-          attempts: wait.attempts,
-          lastStatus: (task ?? wait.lastTask)?.taskStatus
-        })
+      yield* inWait(
+        wait,
+        settings.onState(
+          new WaitState({
+            taskId,
+            startedAt: wait.startedAt,
+            deadlineAt: wait.deadlineAt,
+            attempts: wait.attempts,
+            lastStatus: (task ?? wait.lastTask)?.taskStatus
+          })
+        )
       )
     }
     if (task !== undefined) {
       wait.lastTask = task
-      yield* settings.observe(task)
+      if (settings.observe !== ignore) yield* inWait(wait, settings.observe(task))
       switch (task.phase) {
         case "succeeded":
           return task
@@ -325,7 +374,10 @@ const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
           wait.warned ??= new Set()
           if (!wait.warned.has(status)) {
             wait.warned.add(status)
-            yield* Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
+            yield* inWait(
+              wait,
+              Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
+            )
           }
         }
       }
@@ -342,6 +394,14 @@ const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
   })
 
 /**
+ * Runs `effect` under the wait's span and with its `kps.task_id` log annotation: the wait's own
+ * logs and the hooks it calls. Not the polls: each change of a fiber's values copies them all,
+ * and a poll names its parent span itself.
+ */
+const inWait = <A, E>(wait: Wait, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  effect.pipe(Effect.withParentSpan(wait.span), Effect.annotateLogs("kps.task_id", wait.taskId))
+
+/**
  * Everything between two sleeps: one request and what it tells. Ends with the task when it
  * succeeded, or with the time of the next request (a poll, or the retry of a failed one). Every
  * wait steps through this, alone (`waitForTask`) or many on a few fibers (`waitForTasks`).
@@ -351,11 +411,6 @@ export const step = (wait: Wait): Effect.Effect<KeypairTask.KeypairTask | number
     Effect.either(wait.settings.limit(send(wait))),
     (result): Effect.Effect<KeypairTask.KeypairTask | number, WaitError> =>
       Either.isRight(result) ? polled(wait, result.right) : failed(wait, result.left)
-  ).pipe(
-    // Only the work between sleeps runs under the wait's span and log annotation: a sleeping wait
-    // holds neither.
-    Effect.withParentSpan(wait.span),
-    Effect.annotateLogs("kps.task_id", wait.taskId)
   )
 
 /**
@@ -417,8 +472,6 @@ const endSpan = (wait: Wait, end: bigint, exit: Exit.Exit<KeypairTask.KeypairTas
 const flatten = (id: string): void => {
   Number(id)
 }
-
-export const ignore = () => Effect.void
 
 export const waitForTask = (
   taskId: string,
