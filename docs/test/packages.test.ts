@@ -134,7 +134,10 @@ describe("packages", () => {
 
       it("builds its stub, and packs and publishes only through pnpm", () => {
         expect(manifest.scripts).toMatchObject({
-          build: "tsc -b tsconfig.build.json && node ../../scripts/esm-only.mjs",
+          // The CLI also bundles its executable (scripts/bundle.mjs).
+          build: `tsc -b tsconfig.build.json && node ../../scripts/esm-only.mjs${
+            manifest.bin === undefined ? "" : " && node scripts/bundle.mjs"
+          }`,
           prepack: "node ../../scripts/lifecycle.mjs prepack",
           prepublishOnly: "node ../../scripts/lifecycle.mjs prepublishOnly"
         })

@@ -1,8 +1,9 @@
 import * as Credentials from "@effect-kps/core/Credentials"
-import type * as KpsClient from "@effect-kps/core/KpsClient"
+import * as KpsClient from "@effect-kps/core/KpsClient"
 import type { KpsInvalidInput } from "@effect-kps/core/KpsError"
-import * as KpsNode from "@effect-kps/node/KpsNode"
 import * as Options from "@effect/cli/Options"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
@@ -112,8 +113,30 @@ const credentials = (connection: Connection, hasEnvAccessKey: boolean): Config.C
 /** `KPS_TOKEN`, when set and not blank. */
 const envToken = /* @__PURE__ */ Environment.optionalSecret("KPS_TOKEN")
 
+/** Whether the environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, in either case), not blank. */
+const proxied: Config.Config<boolean> = /* @__PURE__ */ Config.map(
+  Config.all(["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].map(Environment.optionalString)),
+  (values) => values.some((value) => value !== undefined)
+)
+
 /**
- * A `KpsClient` over the Node transport: flags first, then the environment as the official SDKs
+ * The transport: Node's own `node:http` client, which loads in a few milliseconds, for the one
+ * request or the few polls a command sends; when the environment names a proxy, `KpsNode`'s
+ * undici transport, which goes through it as the library does (`NO_PROXY` included), loaded then.
+ */
+const transport: Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError | KpsInvalidInput> = /* @__PURE__ */ Layer
+  .unwrapEffect(Effect.flatMap(proxied, (isProxied) =>
+    isProxied
+      ? Effect.promise(() => import("@effect-kps/node/KpsNode")).pipe(
+        // It also provides `KpsClient.TransportTimeouts`: undici times requests out itself.
+        Effect.map((KpsNode): Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError | KpsInvalidInput> =>
+          KpsNode.layerHttpClient
+        )
+      )
+      : Effect.succeed(NodeHttpClient.layer)))
+
+/**
+ * A `KpsClient` over a Node transport (see `transport`): flags first, then the environment as the official SDKs
  * read it (`HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_REGION_KPS_<REGION>`, …).
  */
 export const layer = (
@@ -126,7 +149,7 @@ export const layer = (
       ? Effect.succeed<readonly [Option.Option<Redacted.Redacted<string>>, boolean]>([Option.none(), false])
       : Effect.all([envToken, envAccessKey]),
     ([token, hasEnvAccessKey]) =>
-      KpsNode.layerConfig({
+      KpsClient.layerConfig({
         credentials: credentials(
           { ...connection, token: Option.orElse(connection.token, () => token) },
           hasEnvAccessKey
@@ -137,5 +160,5 @@ export const layer = (
           onSome: (url) => ({ endpoint: Config.succeed(url) })
         }),
         ...Option.match(connection.region, { onNone: () => ({}), onSome: (id) => ({ region: Config.succeed(id) }) })
-      })
+      }).pipe(Layer.provide(transport))
   ))

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url"
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 export const bin = resolve(packageDir, "bin/kps-task.js")
-const built = resolve(packageDir, "dist/bin.js")
+const built = resolve(packageDir, "dist/bundle/kps-task.js")
 
 /**
  * How long a process may run before the harness kills it and fails the test. A backstop against a

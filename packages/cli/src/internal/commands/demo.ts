@@ -1,7 +1,5 @@
 import * as Credentials from "@effect-kps/core/Credentials"
 import * as KpsClient from "@effect-kps/core/KpsClient"
-import * as KpsEmulator from "@effect-kps/emulator/KpsEmulator"
-import * as KpsNode from "@effect-kps/node/KpsNode"
 import * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
 import * as WaitPolicy from "@effect-kps/polling/WaitPolicy"
 import * as Command from "@effect/cli/Command"
@@ -23,6 +21,11 @@ const serverId = "0b5a5c0e-8f5b-4a8e-9d3b-6f1f2c7d9e01"
  */
 export const command = /* @__PURE__ */ Command.make("demo", {}, () =>
   Effect.gen(function*() {
+    // The emulator, its HTTP server and the undici transport load when the demo runs, not on every
+    // start of kps-task.
+    const [KpsEmulator, KpsNode] = yield* Effect.promise(() =>
+      Promise.all([import("@effect-kps/emulator/KpsEmulator"), import("@effect-kps/node/KpsNode")])
+    )
     const emulator = yield* KpsEmulator.make({ port: 0 })
     yield* Console.log(`emulator listening on ${emulator.url}`)
     const client = KpsNode.layer({

@@ -74,7 +74,9 @@ export const command = /* @__PURE__ */ Command.make(
   },
   ({ ak, cors, failServers, port, refuseServers, sk, taskDuration, token }) =>
     Effect.gen(function*() {
-      const emulator = yield* KpsEmulator.make({
+      // The emulator and its HTTP server load when this command runs, not on every start of kps-task.
+      const Emulator = yield* Effect.promise(() => import("@effect-kps/emulator/KpsEmulator"))
+      const emulator = yield* Emulator.make({
         port,
         accessKeys: yield* accessKeys(ak, sk),
         tokens: Option.match(token, { onNone: () => undefined, onSome: (value) => [Redacted.value(value)] }),
