@@ -1,17 +1,21 @@
 /**
- * Waiter benchmark. Part 1: BENCH_WAITS (default 10,000) concurrent waitForTask calls, one fiber
- * each, against the KpsTesting stub on the TestClock, each task ending at a random time within
- * 10 minutes of virtual time (on ./virtualClock.ts: the TestClock is quadratic at this scale): heap and RSS per waiting task at the peak, against the baseline of
- * as many bare fibers sleeping the same way (measured in the same run), and CPU time per poll.
- * Part 2: BENCH_REAL_WAITS (default 1,000) concurrent waits against a loopback server over real
- * sockets with KpsNode.layer (the rate limit raised for the run): CPU time and wall time per poll.
- * Figures, not assertions.
+ * Waiter benchmark (run bundled: `node run.mjs src/waiter.ts --expose-gc`). Figures, not assertions.
+ * Part 1: BENCH_WAITS (default 10,000) concurrent waitForTask calls, one fiber each, on the
+ * KpsTesting stub and a virtual clock (./virtualClock.ts: the TestClock is quadratic at this
+ * scale), tasks ending within 10 minutes: heap and RSS per waiting task at the peak, against as
+ * many bare sleeping fibers (the baseline, same run), and CPU per poll.
+ * Part 1b: waitForTasks over BENCH_MANY (default 100,000) stub tasks at once, virtual time: heap
+ * per waiting task once every task has polled, and CPU per poll.
+ * Part 2b: over real loopback sockets, a poll of waitForTask against getTask polled by hand on the
+ * same cadence, same server, same width: CPU per request.
+ * Part 2a (BENCH_PART=sockets, a process of its own): waitForTasks over BENCH_REAL_WAITS (default
+ * 10,000) tasks at once over real loopback sockets with KpsNode.layer: peak RSS, CPU per poll.
  */
-import { Credentials } from "@effect-kps/core"
+import { Credentials, KpsClient } from "@effect-kps/core"
 import { KpsNode } from "@effect-kps/node"
 import { TaskWaiter, WaitMetrics, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
-import { Chunk, Effect, Fiber, Metric, Stream } from "effect"
+import { Chunk, Effect, Fiber, Layer, Metric, Schedule, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -22,7 +26,7 @@ import * as VirtualClock from "./virtualClock.js"
 const sources = process.env.BENCH_SOURCES ?? dirname(fileURLToPath(import.meta.url))
 const waits = Number(process.env.BENCH_WAITS ?? 10_000)
 const manyWaits = Number(process.env.BENCH_MANY ?? 100_000)
-const realWaits = Number(process.env.BENCH_REAL_WAITS ?? 1_000)
+const realWaits = Number(process.env.BENCH_REAL_WAITS ?? 10_000)
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`
 
@@ -168,75 +172,166 @@ let pausedFor = process.cpuUsage(cpuPaused)
 // Enough requests a second that 100,000 tasks are each polled every minute or so of virtual time.
 const manyLimit = { limit: 2_000, window: "1 second" } as const
 
-// Part 2: real sockets, real time.
-const real = Effect.gen(function*() {
-  const server = spawn(process.execPath, ["--import", "tsx", join(sources, "taskServer.ts")], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, BENCH_FINISH_MS: "3000" }
-  })
-  const port = yield* Effect.promise(() =>
-    new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d)))))
+// Part 2: real sockets, real time, against a loopback server in its own process.
+const startServer = (finishMs: number) =>
+  Effect.acquireRelease(
+    Effect.promise(() => {
+      const server = spawn(process.execPath, ["--import", "tsx", join(sources, "taskServer.ts")], {
+        stdio: ["pipe", "pipe", "inherit"],
+        env: { ...process.env, BENCH_FINISH_MS: String(finishMs) }
+      })
+      return new Promise<{ port: number; stop: () => void }>((resolve) =>
+        server.stdout!.once("data", (d) => resolve({ port: Number(String(d)), stop: () => server.stdin!.end() }))
+      )
+    }),
+    ({ stop }) => Effect.sync(stop)
   )
-  const ids = Array.from({ length: realWaits }, (_, i) => `real-${i}`)
-  const pollsBefore = yield* pollCount
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  const outcomes = yield* Stream.runCollect(TaskWaiter.waitForTasks(ids, {
-    policy: WaitPolicy.fixed("250 millis"),
-    concurrency: realWaits,
-    rateLimit: { limit: 1_000_000, window: "1 second" }
-  })).pipe(Effect.provide(KpsNode.layer({
+const layerAt = (port: number) =>
+  KpsNode.layer({
     endpoint: `http://127.0.0.1:${port}`,
     projectId: "0123456789abcdef0123456789abcdef",
     credentials: Credentials.token("bench-token")
-  })))
+  })
+
+/** Peak RSS while `effect` runs, sampled every 50 ms. */
+const peakRss = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.suspend(() => {
+    let peak = process.memoryUsage().rss
+    const sampler = setInterval(() => peak = Math.max(peak, process.memoryUsage().rss), 50)
+    return Effect.map(Effect.ensuring(effect, Effect.sync(() => clearInterval(sampler))), (value) => ({ value, peak }))
+  })
+
+// 2a: many waits at once, each polled every 2 s for up to 20 s.
+const real = Effect.scoped(Effect.gen(function*() {
+  const { port } = yield* startServer(20_000)
+  const ids = Array.from({ length: realWaits }, (_, i) => `real-${i}`)
+  const pollsBefore = yield* pollCount
+  gc()
+  const rssBefore = process.memoryUsage().rss
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const { peak, value: outcomes } = yield* peakRss(
+    Stream.runCollect(TaskWaiter.waitForTasks(ids, {
+      policy: WaitPolicy.fixed("2 seconds"),
+      concurrency: realWaits,
+      rateLimit: { limit: 1_000, window: "1 second" }
+    })).pipe(Effect.provide(layerAt(port)))
+  )
   const elapsed = performance.now() - started
   const used = process.cpuUsage(cpu)
   const polls = (yield* pollCount) - pollsBefore
-  server.stdin!.end()
   return {
     ended: Chunk.size(outcomes),
     polls,
     cpuPerPoll: (used.user + used.system) / polls,
     pollsPerSecond: polls / (elapsed / 1000),
-    seconds: elapsed / 1000
+    seconds: elapsed / 1000,
+    peakRss: peak,
+    rssBefore
   }
-})
+}))
 
-const stub = await Effect.runPromise(virtual)
-console.log(`Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ", heap measured after gc" : ""}\n`)
-console.log(
-  `${waits} concurrent waits on the KpsTesting stub, one fiber each, tasks ending within 10 min of virtual time:`
-)
-console.log(`  heap per waiting task (peak)   ${kib(stub.waiting.heap)}   (target < 5 KiB)`)
-console.log(`    a bare sleeping fiber        ${kib(stub.bare.heap)}   (the baseline, same run)`)
-console.log(`    the wait's own               ${kib(stub.waiting.heap - stub.bare.heap)}`)
-console.log(`  RSS per waiting task (peak)    ${kib(stub.waiting.rss)}   (bare fiber ${kib(stub.bare.rss)})`)
-console.log(
-  `  CPU per poll                   ${stub.cpuPerPoll.toFixed(1)} µs   (${stub.polls} polls over ${
-    stub.virtualMinutes.toFixed(1)
-  } virtual min)`
-)
-const spread = await Effect.runPromise(many)
-console.log(
-  `\nwaitForTasks over ${manyWaits} stub tasks at once (limit ${manyLimit.limit}/s), tasks ending within 2 min of virtual time:`
-)
-console.log(
-  `  heap per waiting task (peak)   ${
-    kib(spread.peak.heap)
-  }   (target ≤ 1 KiB; ${spread.peak.waiting} waiting, all polled once)`
-)
-console.log(`  RSS per waiting task (peak)    ${kib(spread.peak.rss)}`)
-console.log(
-  `  CPU per poll                   ${spread.cpuPerPoll.toFixed(1)} µs   (target ≤ 50 µs; ${spread.polls} polls over ${
-    spread.virtualMinutes.toFixed(1)
-  } virtual min, ${spread.ended} ended)`
-)
-const sockets = await Effect.runPromise(real)
-console.log(`\n${realWaits} concurrent waits over real loopback sockets (KpsNode.layer, rate limit raised):`)
-console.log(`  ended                          ${sockets.ended} of ${realWaits} in ${sockets.seconds.toFixed(1)} s`)
-console.log(
-  `  CPU per poll                   ${sockets.cpuPerPoll.toFixed(1)} µs   (${sockets.polls} polls, ${
-    sockets.pollsPerSecond.toFixed(0)
-  }/s)`
-)
+// 2b: what a poll of waitForTask costs over a bare getTask, same server, same width: 64 fibers
+// each polling by hand (getTask, then a 1 ms pause), then 64 waits on the same 1 ms cadence.
+const overhead = Effect.gen(function*() {
+  const width = 64
+  const rounds = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 3)
+  const bare: Array<number> = []
+  const waiting: Array<number> = []
+  const measure = <E>(run: Effect.Effect<number, E, KpsClient.KpsClient>) =>
+    Effect.gen(function*() {
+      const cpu = process.cpuUsage()
+      const requests = yield* run
+      const used = process.cpuUsage(cpu)
+      return (used.user + used.system) / requests
+    })
+  const getTasks = (round: number) =>
+    Effect.map(
+      Effect.forEach(
+        Array.from({ length: width }, (_, i) => i),
+        // The loop one writes by hand: a getTask, a 1 ms pause, 40 times.
+        (i) =>
+          Effect.repeat(
+            KpsClient.getTask(`bare-${round}-${i}`),
+            Schedule.addDelay(Schedule.recurs(39), () => "1 millis")
+          ),
+        { concurrency: width }
+      ),
+      () => width * 40
+    )
+  const waits = (round: number) =>
+    Effect.gen(function*() {
+      const before = yield* pollCount
+      yield* Effect.forEach(
+        Array.from({ length: width }, (_, i) => i),
+        (i) => Effect.either(TaskWaiter.waitForTask(`wait-${round}-${i}`, { policy: WaitPolicy.fixed("1 millis") })),
+        { concurrency: width }
+      )
+      return (yield* pollCount) - before
+    })
+  for (let round = 0; round < rounds; round++) {
+    bare.push(yield* measure(getTasks(round)))
+    waiting.push(yield* measure(waits(round)))
+  }
+  const median = (values: Array<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  return { bare: median(bare), waiting: median(waiting) }
+}).pipe(Effect.provide(Layer.unwrapScoped(Effect.map(startServer(1_500), ({ port }) => layerAt(port)))))
+
+// The sockets part runs in a process of its own (BENCH_PART=sockets): RSS is its figure, and
+// memory the other parts took is not given back to the system.
+if (process.env.BENCH_PART !== "sockets") {
+  const stub = await Effect.runPromise(virtual)
+  console.log(`Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ", heap measured after gc" : ""}\n`)
+  console.log(
+    `${waits} concurrent waits on the KpsTesting stub, one fiber each, tasks ending within 10 min of virtual time:`
+  )
+  console.log(`  heap per waiting task (peak)   ${kib(stub.waiting.heap)}   (target < 5 KiB)`)
+  console.log(`    a bare sleeping fiber        ${kib(stub.bare.heap)}   (the baseline, same run)`)
+  console.log(`    the wait's own               ${kib(stub.waiting.heap - stub.bare.heap)}`)
+  console.log(`  RSS per waiting task (peak)    ${kib(stub.waiting.rss)}   (bare fiber ${kib(stub.bare.rss)})`)
+  console.log(
+    `  CPU per poll                   ${stub.cpuPerPoll.toFixed(1)} µs   (${stub.polls} polls over ${
+      stub.virtualMinutes.toFixed(1)
+    } virtual min)`
+  )
+  const spread = await Effect.runPromise(many)
+  console.log(
+    `\nwaitForTasks over ${manyWaits} stub tasks at once (limit ${manyLimit.limit}/s), tasks ending within 2 min of virtual time:`
+  )
+  console.log(
+    `  heap per waiting task (peak)   ${
+      kib(spread.peak.heap)
+    }   (target ≤ 1 KiB; ${spread.peak.waiting} waiting, all polled once)`
+  )
+  console.log(`  RSS per waiting task (peak)    ${kib(spread.peak.rss)}`)
+  console.log(
+    `  CPU per poll                   ${
+      spread.cpuPerPoll.toFixed(1)
+    } µs   (target ≤ 50 µs; ${spread.polls} polls over ${
+      spread.virtualMinutes.toFixed(1)
+    } virtual min, ${spread.ended} ended)`
+  )
+  const cost = await Effect.runPromise(overhead)
+  console.log(
+    `\nwaitForTask against getTask polled by hand over real sockets, 64 at once, 1 ms cadence, median of rounds:`
+  )
+  console.log(`  a bare getTask (by hand)       ${cost.bare.toFixed(1)} µs CPU   (the baseline, same run)`)
+  console.log(
+    `  a poll of waitForTask          ${cost.waiting.toFixed(1)} µs CPU   (${
+      (cost.waiting / cost.bare).toFixed(2)
+    }×, target ≤ 1.2×)`
+  )
+} else {
+  const sockets = await Effect.runPromise(real)
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+  console.log(`\nwaitForTasks over ${realWaits} tasks at once over real loopback sockets (KpsNode.layer, 2 s cadence):`)
+  console.log(`  ended                          ${sockets.ended} of ${realWaits} in ${sockets.seconds.toFixed(1)} s`)
+  console.log(
+    `  peak RSS                       ${mib(sockets.peakRss)}   (target < 300 MB; ${mib(sockets.rssBefore)} before)`
+  )
+  console.log(
+    `  CPU per poll                   ${sockets.cpuPerPoll.toFixed(1)} µs   (${sockets.polls} polls, ${
+      sockets.pollsPerSecond.toFixed(0)
+    }/s)`
+  )
+}

@@ -7,9 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
-import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
-import * as FiberRefs from "effect/FiberRefs"
 import { constTrue } from "effect/Function"
 import * as LogLevel from "effect/LogLevel"
 import type * as ParseResult from "effect/ParseResult"
@@ -50,39 +48,13 @@ const previewLength = 120
 
 const disabled = constTrue
 
-/** The settings an exchange gives the layers below it, as one fiber's values. */
-type Settings = readonly [
-  tracerDisabledWhen: (request: HttpClientRequest.HttpClientRequest) => boolean,
-  requestTimeout: Duration.Duration | undefined,
-  secretBody: Sending.SecretBody | undefined
-]
-
-const settingsOf = (refs: FiberRefs.FiberRefs): Settings => [
-  FiberRefs.getOrDefault(refs, HttpClient.currentTracerDisabledWhen),
-  FiberRefs.getOrDefault(refs, currentRequestTimeout),
-  FiberRefs.getOrDefault(refs, Sending.currentSecretBody)
-]
-
-/** The fiber's values with `settings` in place: one copy of its values for all three. */
-const withValues = (refs: FiberRefs.FiberRefs, id: FiberId.Single, settings: Settings): FiberRefs.FiberRefs =>
-  FiberRefs.updateManyAs(refs, {
-    entries: [
-      [HttpClient.currentTracerDisabledWhen, [[id, settings[0]]]],
-      [currentRequestTimeout, [[id, settings[1]]]],
-      [Sending.currentSecretBody, [[id, settings[2]]]]
-    ]
-  })
-
-const put = (settings: Settings): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) => Effect.setFiberRefs(withValues(fiber.getFiberRefs(), fiber.id(), settings)))
-
 /**
  * Around each exchange the fiber gets the settings the layers below read: the platform's own
  * client span is off (each call is one span of ours), a transport that enforces timeouts gets
- * the call's timeout, and the sending step gets the call's secret body, if any. All are put back
- * as they were however the exchange ends: an answer, a failure, a defect or an interruption.
- * Each change of a fiber's values copies them all, and this runs on every poll: the three are
- * put in one change and back in one, and not at all when the fiber has them already.
+ * the call's timeout, and the sending step gets the call's secret body, if any. Each is put back
+ * as it was however the exchange ends: an answer, a failure, a defect or an interruption. Each
+ * change copies all the fiber's values, and this runs on every poll: a setting the fiber has
+ * already (no secret body, as on every read) is left alone.
  */
 const withSettings = <A, E>(
   effect: Effect.Effect<A, E>,
@@ -90,10 +62,17 @@ const withSettings = <A, E>(
   secretBody: Sending.SecretBody | undefined
 ): Effect.Effect<A, E> =>
   Effect.withFiberRuntime((fiber) => {
-    const before = settingsOf(fiber.getFiberRefs())
-    return before[0] === disabled && before[1] === timeout && before[2] === secretBody
-      ? effect
-      : Effect.acquireUseRelease(put([disabled, timeout, secretBody]), () => effect, () => put(before))
+    let settled = effect
+    if (fiber.getFiberRef(Sending.currentSecretBody) !== secretBody) {
+      settled = Effect.locally(settled, Sending.currentSecretBody, secretBody)
+    }
+    if (fiber.getFiberRef(currentRequestTimeout) !== timeout) {
+      settled = Effect.locally(settled, currentRequestTimeout, timeout)
+    }
+    if (fiber.getFiberRef(HttpClient.currentTracerDisabledWhen) !== disabled) {
+      settled = Effect.locally(settled, HttpClient.currentTracerDisabledWhen, disabled)
+    }
+    return settled
   })
 
 /**

@@ -9,9 +9,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
-import * as FiberRefs from "effect/FiberRefs"
-import * as HashMap from "effect/HashMap"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
@@ -19,7 +16,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import type { WaitOptions } from "../TaskWaiter.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
@@ -235,35 +232,6 @@ const timedOut = (wait: Wait) =>
       })
     ))
 
-/**
- * The fiber's context and log annotations inside a poll: its span current, and `kps.task_id` on
- * every line logged (the client's, a `transformClient`'s). Each change of a fiber's values copies
- * them all, and this runs on every poll: both go in one change and back in one.
- */
-const inPoll = <A, E>(wait: Wait, span: Tracer.Span, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-  Effect.withFiberRuntime((fiber) => {
-    const refs = fiber.getFiberRefs()
-    const context = FiberRefs.getOrDefault(refs, FiberRef.currentContext)
-    const annotations = FiberRefs.getOrDefault(refs, FiberRef.currentLogAnnotations)
-    const put = (
-      context: Context.Context<never>,
-      annotations: HashMap.HashMap<string, unknown>
-    ): Effect.Effect<void> =>
-      Effect.withFiberRuntime((fiber) =>
-        Effect.setFiberRefs(FiberRefs.updateManyAs(fiber.getFiberRefs(), {
-          entries: [
-            [FiberRef.currentContext, [[fiber.id(), context]]],
-            [FiberRef.currentLogAnnotations, [[fiber.id(), annotations]]]
-          ]
-        }))
-      )
-    return Effect.acquireUseRelease(
-      put(Context.add(context, Tracer.ParentSpan, span), HashMap.set(annotations, "kps.task_id", wait.taskId)),
-      () => effect,
-      () => put(context, annotations)
-    )
-  })
-
 /** One request, timed from its grant, in its span: it may not outlive the wait. */
 const send = (wait: Wait) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -272,19 +240,17 @@ const send = (wait: Wait) =>
     const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
     return Effect.zipRight(
       Metric.increment(WaitMetrics.polls),
-      Effect.useSpan("TaskWaiter.poll", {
-        attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
-        captureStackTrace: false,
-        context: spanContext,
-        parent: wait.span
-      }, (span) =>
-        inPoll(
-          wait,
-          span,
-          Effect.tap(client.getTask(wait.taskId, { timeout }), (task) => {
-            span.attribute("kps.task_status", task.taskStatus ?? "")
-          })
-        ))
+      client.getTask(wait.taskId, { timeout }).pipe(
+        Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
+        // Every line logged in the poll (the client's, a transformClient's) names the task.
+        Effect.annotateLogs("kps.task_id", wait.taskId),
+        Effect.withSpan("TaskWaiter.poll", {
+          attributes: { "kps.task_id": wait.taskId, "kps.attempt": attempt },
+          captureStackTrace: false,
+          context: spanContext,
+          parent: wait.span
+        })
+      )
     )
   })
 
@@ -395,8 +361,8 @@ const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
 
 /**
  * Runs `effect` under the wait's span and with its `kps.task_id` log annotation: the wait's own
- * logs and the hooks it calls. Not the polls: each change of a fiber's values copies them all,
- * and a poll names its parent span itself.
+ * logs and the hooks it calls. Not the whole step: each change of a fiber's values copies them
+ * all, so a poll names its parent span itself and sets its own annotation.
  */
 const inWait = <A, E>(wait: Wait, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   effect.pipe(Effect.withParentSpan(wait.span), Effect.annotateLogs("kps.task_id", wait.taskId))
