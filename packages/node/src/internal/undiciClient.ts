@@ -76,8 +76,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Option.none()
   }
 
-  private decodeError = (cause: unknown) =>
-    new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  // A method, not an arrow field: a field would be a closure made for every answer.
+  private decodeError(cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
 
   // Interrupting a read aborts the request, as interrupting the send does.
   private read<A>(f: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
@@ -107,7 +109,11 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
     return Effect.flatMap(
       this.text,
-      (text) => Effect.try({ try: () => text === "" ? null : JSON.parse(text) as unknown, catch: this.decodeError })
+      (text) =>
+        Effect.try({
+          try: () => text === "" ? null : JSON.parse(text) as unknown,
+          catch: (cause) => this.decodeError(cause)
+        })
     )
   }
 
@@ -129,14 +135,20 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
     return Effect.flatMap(
       this.text,
-      (text) => Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(text)), catch: this.decodeError })
+      (text) =>
+        Effect.try({
+          try: () => UrlParams.fromInput(new URLSearchParams(text)),
+          catch: (cause) => this.decodeError(cause)
+        })
     )
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     return this.empty
       ? Stream.empty
-      : Stream.suspend(() => Stream.fromAsyncIterable(this.content() as AsyncIterable<Uint8Array>, this.decodeError))
+      : Stream.suspend(() =>
+        Stream.fromAsyncIterable(this.content() as AsyncIterable<Uint8Array>, (cause) => this.decodeError(cause))
+      )
   }
 
   // Printing an answer does not read its body (the platform's responses read it to show it).
@@ -206,8 +218,34 @@ const targetOf = (
   )
 }
 
+type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => void
+
+/** A call waiting on its exchange: the answer's head resumes it, or a failure before the head. */
+class Call implements Exchange.Callbacks {
+  readonly exchange: Exchange.Exchange = new Exchange.Exchange(this)
+  cancelTimer: (() => void) | undefined = undefined
+
+  constructor(private readonly request: HttpClientRequest.HttpClientRequest, private readonly resume: Resume) {}
+
+  onHead(head: Exchange.Head): void {
+    if (head.status !== 407) return this.resume(Effect.succeed(new UndiciResponse(this.request, head, this.exchange)))
+    // What fetch does with a 407 it cannot answer: a network error, not an answer.
+    const cause = proxyAuthenticationRequired()
+    this.exchange.abort(cause)
+    this.resume(Effect.fail(requestError(this.request, cause, "Transport")))
+  }
+
+  onFailure(cause: Error): void {
+    this.resume(Effect.fail(requestError(this.request, cause, "Transport")))
+  }
+
+  onEnd(): void {
+    this.cancelTimer?.()
+  }
+}
+
 /**
- * Sends one request. One `Exchange` serves both ways a request ends early: interruption of the
+ * Sends one request. Its `Exchange` serves both ways a request ends early: interruption of the
  * calling fiber, and the end of `KpsClient.currentRequestTimeout` (timed on the fiber's `Clock`,
  * aborting with a `TimeoutError`), which covers the body too.
  */
@@ -221,20 +259,10 @@ const send = (
   if (target._tag === "Left") return Effect.fail(requestError(request, target.left, "InvalidUrl"))
   const timeout = fiber.getFiberRef(KpsClient.currentRequestTimeout)
   return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-    let cancelTimer: (() => void) | undefined
-    const exchange: Exchange.Exchange = new Exchange.Exchange({
-      onHead: (head) => {
-        if (head.status !== 407) return resume(Effect.succeed(new UndiciResponse(request, head, exchange)))
-        // What fetch does with a 407 it cannot answer: a network error, not an answer.
-        const cause = proxyAuthenticationRequired()
-        exchange.abort(cause)
-        resume(Effect.fail(requestError(request, cause, "Transport")))
-      },
-      onFailure: (cause) => resume(Effect.fail(requestError(request, cause, "Transport"))),
-      onEnd: () => cancelTimer?.()
-    })
+    const call = new Call(request, resume)
+    const exchange = call.exchange
     if (timeout !== undefined && Duration.isFinite(timeout)) {
-      cancelTimer = RequestTimer.start(
+      call.cancelTimer = RequestTimer.start(
         fiber,
         timeout,
         () => exchange.abort(new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError"))
