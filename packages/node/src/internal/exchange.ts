@@ -59,6 +59,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.onError(reason)
   }
 
+  /** The whole body if it has all come already, else `undefined`. */
+  received(): Buffer | undefined {
+    return this.done && this.failure === undefined && this.readable === undefined ? this.joined() : undefined
+  }
+
   /** The whole body, once it has all come. */
   bytes(): Promise<Buffer> {
     if (this.readable !== undefined) return Promise.reject(new Error("the body is being streamed"))
@@ -90,10 +95,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return readable
   }
 
+  /** The chunks as one buffer, kept so that a second reader reads the same bytes. */
   private joined(): Buffer {
-    const chunks = this.chunks
-    this.chunks = []
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.buffered)
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+    return this.chunks[0]
   }
 
   private finish(): void {

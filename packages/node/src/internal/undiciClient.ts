@@ -53,6 +53,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   private readonly empty: boolean
   private decoded: Readable | undefined
   private cachedText: Promise<string> | undefined
+  private textRead: string | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -103,7 +104,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.read(() => this.cachedText ??= this.readBytes().then((bytes) => bytes.toString("utf8")))
+    if (this.textRead !== undefined) return Effect.succeed(this.textRead)
+    // A small answer has usually all come with its head: it is read there and then.
+    const received = this.empty || ContentEncoding.isDecoded(this.headers["content-encoding"])
+      ? undefined
+      : this.exchange.received()
+    if (received !== undefined) return Effect.succeed(this.textRead = received.toString("utf8"))
+    return this.read(() => this.cachedText ??= this.readBytes().then((bytes) => this.textRead = bytes.toString("utf8")))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
