@@ -128,7 +128,7 @@ const callers = {
     drive(() => runtime.runPromise(KpsClient.getTask(taskId)), count, width)
 } as const
 
-// Rounds interleave the clients, so that none always runs first or last; each figure printed is
+// Rounds interleave the clients, each round in an order rotated by one; each figure printed is
 // the median of its rounds. Two cores are shared by this process and the server: single runs vary.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const samples = new Map<string, Array<Figures>>()
@@ -142,17 +142,24 @@ const modes = [["sequential", sequentialRequests, 1], [
   concurrentRequests,
   concurrency
 ]] as const
+/** Every client, each way of calling it: a name and how to run `count` requests `width` at a time. */
+const contenders: ReadonlyArray<readonly [string, (count: number, width: number) => Promise<Figures>]> = [
+  ...Object.entries(baselines).map(([name, once]) =>
+    [name, (count: number, width: number) => drive(once, count, width)] as const
+  ),
+  ...Object.entries(runtimes).flatMap(([name, runtime]) =>
+    Object.entries(callers).map(([caller, run]) =>
+      [`${name} (${caller})`, (count: number, width: number) => run(runtime, count, width)] as const
+    )
+  )
+]
 for (let round = 0; round < rounds; round++) {
   for (const [mode, count, width] of modes) {
-    for (const [name, once] of Object.entries(baselines)) {
-      await drive(once, warmup, width)
-      record(name, mode, await drive(once, count, width))
-    }
-    for (const [name, runtime] of Object.entries(runtimes)) {
-      for (const [caller, run] of Object.entries(callers)) {
-        await run(runtime, warmup, width)
-        record(`${name} (${caller})`, mode, await run(runtime, count, width))
-      }
+    // Each round starts one contender later, so that none always runs first or last.
+    for (let i = 0; i < contenders.length; i++) {
+      const [name, run] = contenders[(i + round) % contenders.length]
+      await run(warmup, width)
+      record(name, mode, await run(count, width))
     }
   }
 }
