@@ -6,8 +6,8 @@
  * ratios to plain fetch measured in the same run, and the issue-13 target (`KpsNode.layer` ≥ 1.0×
  * plain fetch in all four modes). Figures, not assertions.
  *
- * `BENCH_CLIENTS=layer` (a comma-separated list of substrings) runs only the matching Effect
- * clients, beside the baselines; `BENCH_ROUNDS`, `BENCH_SEQUENTIAL`, `BENCH_CONCURRENT` size a run.
+ * `BENCH_CLIENTS=KpsNode.layer` (a comma-separated list of names) runs only those Effect clients,
+ * beside the baselines; `BENCH_ROUNDS`, `BENCH_SEQUENTIAL`, `BENCH_CONCURRENT` size a run.
  */
 import { Credentials, KpsClient } from "@effect-kps/core"
 import { KpsNode } from "@effect-kps/node"
@@ -119,7 +119,7 @@ const allClients: Record<string, Layer.Layer<KpsClient.KpsClient, unknown>> = {
 }
 const only = process.env.BENCH_CLIENTS?.split(",").filter((name) => name !== "")
 const clients = Object.fromEntries(
-  Object.entries(allClients).filter(([name]) => only === undefined || only.some((part) => name.includes(part)))
+  Object.entries(allClients).filter(([name]) => only === undefined || only.includes(name))
 )
 /** How a client is called: inside one Effect program, or `runPromise` per request from Promise code. */
 const callers = {
