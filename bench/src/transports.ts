@@ -1,8 +1,13 @@
 /**
  * Transport benchmark: plain fetch, node:http keep-alive, and @effect-kps/node, sequential and
- * at concurrency 64, against a loopback server in its own process. Prints requests/s, p50/p99
- * latency, client CPU per request, and ratios to plain fetch measured in the same run.
- * Figures, not assertions.
+ * at concurrency 64, against a loopback server in its own process. Each layer is called two ways:
+ * inside one Effect program (a fiber per request) and from Promise code (`runtime.runPromise` per
+ * request, driven like the baselines). Prints requests/s, p50/p99 latency, client CPU per request,
+ * ratios to plain fetch measured in the same run, and the issue-13 target (`KpsNode.layer` ≥ 1.0×
+ * plain fetch in all four modes). Figures, not assertions.
+ *
+ * `BENCH_CLIENTS=KpsNode.layer` (a comma-separated list of names) runs only those Effect clients,
+ * beside the baselines; `BENCH_ROUNDS`, `BENCH_SEQUENTIAL`, `BENCH_CONCURRENT` size a run.
  */
 import { Credentials, KpsClient } from "@effect-kps/core"
 import { KpsNode } from "@effect-kps/node"
@@ -108,12 +113,22 @@ const baselines: Record<string, () => Promise<unknown>> = {
 }
 
 const options = { endpoint: origin, projectId, credentials: Credentials.token("bench-token") }
-const clients: Record<string, Layer.Layer<KpsClient.KpsClient, unknown>> = {
-  "@effect-kps/node layer": KpsNode.layer(options),
-  "@effect-kps/node layerFetch": KpsNode.layerFetch(options)
+const allClients: Record<string, Layer.Layer<KpsClient.KpsClient, unknown>> = {
+  "KpsNode.layer": KpsNode.layer(options),
+  "KpsNode.layerFetch": KpsNode.layerFetch(options)
 }
+const only = process.env.BENCH_CLIENTS?.split(",").filter((name) => name !== "")
+const clients = Object.fromEntries(
+  Object.entries(allClients).filter(([name]) => only === undefined || only.includes(name))
+)
+/** How a client is called: inside one Effect program, or `runPromise` per request from Promise code. */
+const callers = {
+  "Effect": driveEffect,
+  "runPromise": <E>(runtime: ManagedRuntime.ManagedRuntime<KpsClient.KpsClient, E>, count: number, width: number) =>
+    drive(() => runtime.runPromise(KpsClient.getTask(taskId)), count, width)
+} as const
 
-// Rounds interleave the clients, so that none always runs first or last; each figure printed is
+// Rounds interleave the clients, each round in an order rotated by one; each figure printed is
 // the median of its rounds. Two cores are shared by this process and the server: single runs vary.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const samples = new Map<string, Array<Figures>>()
@@ -127,15 +142,24 @@ const modes = [["sequential", sequentialRequests, 1], [
   concurrentRequests,
   concurrency
 ]] as const
+/** Every client, each way of calling it: a name and how to run `count` requests `width` at a time. */
+const contenders: ReadonlyArray<readonly [string, (count: number, width: number) => Promise<Figures>]> = [
+  ...Object.entries(baselines).map(([name, once]) =>
+    [name, (count: number, width: number) => drive(once, count, width)] as const
+  ),
+  ...Object.entries(runtimes).flatMap(([name, runtime]) =>
+    Object.entries(callers).map(([caller, run]) =>
+      [`${name} (${caller})`, (count: number, width: number) => run(runtime, count, width)] as const
+    )
+  )
+]
 for (let round = 0; round < rounds; round++) {
   for (const [mode, count, width] of modes) {
-    for (const [name, once] of Object.entries(baselines)) {
-      await drive(once, warmup, width)
-      record(name, mode, await drive(once, count, width))
-    }
-    for (const [name, runtime] of Object.entries(runtimes)) {
-      await driveEffect(runtime, warmup, width)
-      record(name, mode, await driveEffect(runtime, count, width))
+    // Each round starts one contender later, so that none always runs first or last.
+    for (let i = 0; i < contenders.length; i++) {
+      const [name, run] = contenders[(i + round) % contenders.length]
+      await run(warmup, width)
+      record(name, mode, await run(count, width))
     }
   }
 }
@@ -162,16 +186,29 @@ console.log(
   `Node ${process.version}, ${sequentialRequests} sequential / ${concurrentRequests} concurrent requests per client and round; median of ${rounds} interleaved rounds; loopback server in a separate process\n`
 )
 console.log(
-  `${pad("client", 30)}${pad("mode", 16)}${"req/s".padStart(8)}${"×fetch".padStart(8)}${"p50 ms".padStart(8)}${
+  `${pad("client", 34)}${pad("mode", 16)}${"req/s".padStart(8)}${"×fetch".padStart(8)}${"p50 ms".padStart(8)}${
     "p99 ms".padStart(8)
   }${"CPU µs/req".padStart(12)}`
 )
 for (const { figures, mode, name } of results) {
   const fetchFigures = results.find((r) => r.mode === mode && r.name === "plain fetch")!.figures
   console.log(
-    `${pad(name, 30)}${pad(mode, 16)}${num(figures.perSecond)}${num(figures.perSecond / fetchFigures.perSecond, 2)}${
+    `${pad(name, 34)}${pad(mode, 16)}${num(figures.perSecond)}${num(figures.perSecond / fetchFigures.perSecond, 2)}${
       num(figures.p50, 2)
     }${num(figures.p99, 2)}${num(figures.cpuMicros).padStart(12)}`
+  )
+}
+
+// Issue 13: KpsNode.layer at least as fast as plain fetch, in every mode and either way of calling.
+const target = 1.0
+console.log(`\nTarget: KpsNode.layer ≥ ${target.toFixed(2)}× plain fetch req/s (median of ${rounds} rounds)`)
+for (const { figures, mode, name } of results.filter((r) => r.name.startsWith("KpsNode.layer ("))) {
+  const fetchFigures = results.find((r) => r.mode === mode && r.name === "plain fetch")!.figures
+  const ratio = figures.perSecond / fetchFigures.perSecond
+  console.log(
+    `${pad(name, 34)}${pad(mode, 16)}${num(ratio, 2)}× ${ratio >= target ? "met" : "NOT met"}  (CPU ${
+      (figures.cpuMicros / fetchFigures.cpuMicros).toFixed(2)
+    }× fetch's µs/req)`
   )
 }
 server.stdin!.end()

@@ -19,20 +19,29 @@ const decoders: Readonly<Record<string, () => Transform>> = {
 /** At most this many codings are undone, as fetch limits them. */
 const maxCodings = 5
 
+/** The codings to undo, last applied first; `undefined` when the body is to be read as it came. */
+const codingsOf = (contentEncoding: string | undefined): Array<string> | undefined => {
+  if (contentEncoding === undefined) return undefined
+  const codings = contentEncoding.split(",").map((coding) => coding.trim().toLowerCase()).filter((c) =>
+    c !== "" && c !== "identity"
+  )
+  return codings.length === 0 || codings.length > maxCodings || codings.some((coding) => !(coding in decoders))
+    ? undefined
+    : codings.reverse()
+}
+
+/** Whether {@link decode} changes a body of this `Content-Encoding`. */
+export const isDecoded = (contentEncoding: string | undefined): boolean => codingsOf(contentEncoding) !== undefined
+
 /**
  * The body with its `Content-Encoding` undone, as fetch undoes it: codings are undone last first;
  * one that is not known leaves the body as it came. Nothing is read until the result is: the
  * reader decides how much to take.
  */
 export const decode = (body: Readable, contentEncoding: string | undefined): Readable => {
-  if (contentEncoding === undefined) return body
-  const codings = contentEncoding.split(",").map((coding) => coding.trim().toLowerCase()).filter((c) =>
-    c !== "" && c !== "identity"
-  )
-  if (codings.length === 0 || codings.length > maxCodings || codings.some((coding) => !(coding in decoders))) {
-    return body
-  }
-  const stages = codings.reverse().map((coding) => decoders[coding]())
+  const codings = codingsOf(contentEncoding)
+  if (codings === undefined) return body
+  const stages = codings.map((coding) => decoders[coding]())
   // Errors reach the reader through the last stage; pipeline destroys every stage on any of them.
   return (pipeline as (
     ...streams: Array<NodeJS.ReadableStream | NodeJS.WritableStream | ((e: unknown) => void)>

@@ -1,6 +1,6 @@
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
+import type * as Headers from "@effect/platform/Headers"
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -10,6 +10,7 @@ import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -17,12 +18,13 @@ import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
 import * as ContentEncoding from "./contentEncoding.js"
+import * as Exchange from "./exchange.js"
 import * as RequestTimer from "./requestTimer.js"
 
 // A lean HttpClient over an undici dispatcher. Measured against @effect/platform-node's undici
 // client (bench/): its response rebuilds Headers on every access and reads the body through a
-// fiber of its own (Effect.cached + runSync); this one converts headers once and reads the body
-// with one promise, which is most of the difference at 64 concurrent requests.
+// fiber of its own (Effect.cached + runSync); this one parses headers once and reads the body
+// with one promise, and talks to undici through its handler interface (./exchange.ts).
 
 type RequestBody = NonNullable<Dispatcher.RequestOptions["body"]> | null
 
@@ -45,70 +47,80 @@ const requestBody = (body: HttpBody.HttpBody): RequestBody => {
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
+  readonly status: number
   readonly headers: Headers.Headers
-  private readonly content: Readable | undefined
+  private readonly setCookie: ReadonlyArray<string>
+  private readonly empty: boolean
+  private decoded: Readable | undefined
   private cachedText: Promise<string> | undefined
+  private textRead: string | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Dispatcher.ResponseData,
-    private readonly controller: AbortController
+    head: Exchange.Head,
+    private readonly exchange: Exchange.Exchange
   ) {
     super()
-    this.headers = Headers.fromInput(source.headers as Record<string, string | ReadonlyArray<string>>)
-    // An unread body that errors later must not become an unhandled error event.
-    source.body.on("error", () => {})
-    if (KpsClient.isNullBodyStatus(source.statusCode)) {
-      // Bytes a server sends anyway are not part of the answer; the connection is not reused.
-      source.body.destroy()
-      this.content = undefined
-    } else {
-      // Decompressed as fetch does (gzip, deflate, br); the reader bounds what it takes.
-      this.content = ContentEncoding.decode(source.body, this.headers["content-encoding"])
-    }
-  }
-
-  get status(): number {
-    return this.source.statusCode
+    this.status = head.status
+    this.headers = head.headers
+    this.setCookie = head.setCookie
+    this.empty = KpsClient.isNullBodyStatus(head.status)
+    // Bytes a server sends anyway are not part of the answer; the connection is not reused.
+    if (this.empty) exchange.abort(new Error(`a ${head.status} answer has no content`))
   }
 
   get cookies(): Cookies.Cookies {
-    const header = this.source.headers["set-cookie"]
-    return header === undefined ? Cookies.empty : Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
+    return this.setCookie.length === 0 ? Cookies.empty : Cookies.fromSetCookie(this.setCookie)
   }
 
   get remoteAddress(): Option.Option<string> {
     return Option.none()
   }
 
-  private decodeError = (cause: unknown) =>
-    new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  // A method, not an arrow field: a field would be a closure made for every answer.
+  private decodeError(cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
 
   // Interrupting a read aborts the request, as interrupting the send does.
   private read<A>(f: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
     return Effect.async<A, HttpClientError.ResponseError>((resume) => {
       f().then((value) => resume(Effect.succeed(value)), (cause) => resume(Effect.fail(this.decodeError(cause))))
-      return Effect.sync(() => this.controller.abort())
+      return Effect.sync(() => this.exchange.abort(interrupted()))
     })
   }
 
+  /** The body as a stream, decompressed as fetch does (gzip, deflate, br); the reader bounds what it takes. */
+  private content(): Readable {
+    return this.decoded ??= ContentEncoding.decode(this.exchange.stream(), this.headers["content-encoding"])
+  }
+
   private readBytes(): Promise<Buffer> {
-    const content = this.content
-    if (content === undefined) return Promise.resolve(Buffer.alloc(0))
-    // undici reads its own body in one go; a decompressed one is collected.
-    return content === this.source.body
-      ? this.source.body.arrayBuffer().then((buffer) => Buffer.from(buffer))
-      : ContentEncoding.collect(content)
+    if (this.empty) return Promise.resolve(Buffer.alloc(0))
+    // A body as it came is joined from its chunks; a decompressed one is collected.
+    return ContentEncoding.isDecoded(this.headers["content-encoding"])
+      ? ContentEncoding.collect(this.content())
+      : this.exchange.bytes()
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.read(() => this.cachedText ??= this.readBytes().then((bytes) => bytes.toString("utf8")))
+    if (this.textRead !== undefined) return Effect.succeed(this.textRead)
+    // A small answer has usually all come with its head: it is read there and then.
+    const received = this.empty || ContentEncoding.isDecoded(this.headers["content-encoding"])
+      ? undefined
+      : this.exchange.received()
+    if (received !== undefined) return Effect.succeed(this.textRead = received.toString("utf8"))
+    return this.read(() => this.cachedText ??= this.readBytes().then((bytes) => this.textRead = bytes.toString("utf8")))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
     return Effect.flatMap(
       this.text,
-      (text) => Effect.try({ try: () => text === "" ? null : JSON.parse(text) as unknown, catch: this.decodeError })
+      (text) =>
+        Effect.try({
+          try: () => text === "" ? null : JSON.parse(text) as unknown,
+          catch: (cause) => this.decodeError(cause)
+        })
     )
   }
 
@@ -130,14 +142,20 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
     return Effect.flatMap(
       this.text,
-      (text) => Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(text)), catch: this.decodeError })
+      (text) =>
+        Effect.try({
+          try: () => UrlParams.fromInput(new URLSearchParams(text)),
+          catch: (cause) => this.decodeError(cause)
+        })
     )
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return this.content === undefined
+    return this.empty
       ? Stream.empty
-      : Stream.fromAsyncIterable(this.content as AsyncIterable<Uint8Array>, this.decodeError)
+      : Stream.suspend(() =>
+        Stream.fromAsyncIterable(this.content() as AsyncIterable<Uint8Array>, (cause) => this.decodeError(cause))
+      )
   }
 
   // Printing an answer does not read its body (the platform's responses read it to show it).
@@ -151,6 +169,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+const interrupted = () => new Error("the request was interrupted")
+
 const requestError = (
   request: HttpClientRequest.HttpClientRequest,
   cause: unknown,
@@ -160,52 +180,110 @@ const requestError = (
 const proxyAuthenticationRequired = () =>
   new Error("proxy authentication required: the server answered 407, which no proxy of ours can answer")
 
+/** Where a request goes, as undici takes it. */
+interface Target {
+  readonly origin: string
+  readonly path: string
+}
+
+// A path that parsing as a URL leaves as it is: no query, fragment, dot segment, percent-encoded
+// dot, or character that would be encoded or dropped.
+const plainPath = /^\/[\w\-~!$&'()*+,;=:@%/.]*$/
+const dotSegment = /\/\.|%2e/i
+
+/** How many origins a client remembers: a client talks to one or two. */
+const maxOrigins = 16
+
 /**
- * Sends one request. One `AbortController` serves both ways a request ends early: interruption of
- * the calling fiber, and the end of `KpsClient.currentRequestTimeout` (timed on the fiber's
- * `Clock`, aborting with a `TimeoutError`), which covers the body too.
+ * The target of a request. `UrlParams.makeUrl` parses a `URL` per request; a plain absolute URL
+ * (what `KpsClient` sends: no query parameters, no fragment) needs only its origin parsed, once
+ * per client. Anything else goes through `makeUrl`, which also names an invalid URL.
+ */
+const targetOf = (
+  request: HttpClientRequest.HttpClientRequest,
+  origins: Map<string, string>
+): Either.Either<Target, unknown> => {
+  const url = request.url
+  if (request.urlParams.length === 0 && Option.isNone(request.hash)) {
+    const scheme = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : 0
+    const slash = scheme === 0 ? -1 : url.indexOf("/", scheme)
+    const path = slash === -1 ? "" : url.slice(slash)
+    if (slash > scheme && plainPath.test(path) && !dotSegment.test(path)) {
+      const prefix = url.slice(0, slash)
+      const origin = origins.get(prefix)
+      if (origin !== undefined) return Either.right({ origin, path })
+      const parsed = UrlParams.makeUrl(prefix, [], Option.none())
+      if (parsed._tag === "Right" && parsed.right.pathname === "/" && parsed.right.search === "") {
+        if (origins.size < maxOrigins) origins.set(prefix, parsed.right.origin)
+        return Either.right({ origin: parsed.right.origin, path })
+      }
+    }
+  }
+  return Either.map(
+    UrlParams.makeUrl(url, request.urlParams, request.hash),
+    (parsed) => ({ origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` })
+  )
+}
+
+type Resume = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => void
+
+/** A call waiting on its exchange: the answer's head resumes it, or a failure before the head. */
+class Call implements Exchange.Callbacks {
+  readonly exchange: Exchange.Exchange = new Exchange.Exchange(this)
+  cancelTimer: (() => void) | undefined = undefined
+
+  constructor(private readonly request: HttpClientRequest.HttpClientRequest, private readonly resume: Resume) {}
+
+  onHead(head: Exchange.Head): void {
+    if (head.status !== 407) return this.resume(Effect.succeed(new UndiciResponse(this.request, head, this.exchange)))
+    // What fetch does with a 407 it cannot answer: a network error, not an answer.
+    const cause = proxyAuthenticationRequired()
+    this.exchange.abort(cause)
+    this.resume(Effect.fail(requestError(this.request, cause, "Transport")))
+  }
+
+  onFailure(cause: Error): void {
+    this.resume(Effect.fail(requestError(this.request, cause, "Transport")))
+  }
+
+  onEnd(): void {
+    this.cancelTimer?.()
+  }
+}
+
+/**
+ * Sends one request. Its `Exchange` serves both ways a request ends early: interruption of the
+ * calling fiber, and the end of `KpsClient.currentRequestTimeout` (timed on the fiber's `Clock`,
+ * aborting with a `TimeoutError`), which covers the body too.
  */
 const send = (
   dispatcher: Dispatcher,
+  origins: Map<string, string>,
   request: HttpClientRequest.HttpClientRequest,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  if (url._tag === "Left") return Effect.fail(requestError(request, url.left, "InvalidUrl"))
-  const controller = new AbortController()
+  const target = targetOf(request, origins)
+  if (target._tag === "Left") return Effect.fail(requestError(request, target.left, "InvalidUrl"))
   const timeout = fiber.getFiberRef(KpsClient.currentRequestTimeout)
-  const cancelTimer = timeout === undefined || !Duration.isFinite(timeout)
-    ? undefined
-    : RequestTimer.start(
-      fiber,
-      timeout,
-      () => controller.abort(new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError"))
-    )
   return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-    dispatcher.request({
-      origin: url.right.origin,
-      path: `${url.right.pathname}${url.right.search}`,
+    const call = new Call(request, resume)
+    const exchange = call.exchange
+    if (timeout !== undefined && Duration.isFinite(timeout)) {
+      call.cancelTimer = RequestTimer.start(
+        fiber,
+        timeout,
+        () => exchange.abort(new DOMException(`no answer within ${Duration.format(timeout)}`, "TimeoutError"))
+      )
+    }
+    // Errors, thrown ones included, come back through the exchange.
+    dispatcher.dispatch({
+      origin: target.right.origin,
+      path: target.right.path,
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,
-      body: requestBody(request.body),
-      signal: controller.signal
-    }).then(
-      (response) => {
-        if (response.statusCode === 407) {
-          // What fetch does with a 407 it cannot answer: a network error, not an answer.
-          response.body.on("error", () => {}).destroy()
-          cancelTimer?.()
-          return resume(Effect.fail(requestError(request, proxyAuthenticationRequired(), "Transport")))
-        }
-        if (cancelTimer !== undefined) response.body.once("close", cancelTimer)
-        resume(Effect.succeed(new UndiciResponse(request, response, controller)))
-      },
-      (cause) => {
-        cancelTimer?.()
-        resume(Effect.fail(requestError(request, cause, "Transport")))
-      }
-    )
-    return Effect.sync(() => controller.abort())
+      body: requestBody(request.body)
+    }, exchange)
+    return Effect.sync(() => exchange.abort(interrupted()))
   })
 }
 
@@ -215,13 +293,17 @@ const send = (
  * entry, a proxying response wrapper and its own client span; `KpsClient` makes its own span, and
  * this transport aborts on interruption and on timeout itself. Measured in bench/.
  */
-export const make = (dispatcher: Dispatcher): HttpClient.HttpClient =>
-  HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
+export const make = (dispatcher: Dispatcher): HttpClient.HttpClient => {
+  const origins = new Map<string, string>()
+  return HttpClient.makeWith<HttpClientError.HttpClientError, never, HttpClientError.HttpClientError, never>(
     (request) =>
       Effect.flatMap(
         request,
         (request) =>
-          Effect.withFiberRuntime((fiber) => send(dispatcher, request, fiber as Fiber.RuntimeFiber<unknown, unknown>))
+          Effect.withFiberRuntime((fiber) =>
+            send(dispatcher, origins, request, fiber as Fiber.RuntimeFiber<unknown, unknown>)
+          )
       ),
     Effect.succeed
   )
+}
