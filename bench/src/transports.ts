@@ -14,13 +14,18 @@ import { KpsNode } from "@effect-kps/node"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import { spawn } from "node:child_process"
 import { Agent, request as httpRequest } from "node:http"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+// Run bundled (run.mjs), this file is not where its sources are.
+const sources = process.env.BENCH_SOURCES ?? dirname(fileURLToPath(import.meta.url))
 
 const sequentialRequests = Number(process.env.BENCH_SEQUENTIAL ?? 3_000)
 const concurrentRequests = Number(process.env.BENCH_CONCURRENT ?? 15_000)
 const concurrency = 64
 const warmup = 500
 
-const server = spawn(process.execPath, ["--import", "tsx", new URL("./server.ts", import.meta.url).pathname], {
+const server = spawn(process.execPath, ["--import", "tsx", join(sources, "server.ts")], {
   stdio: ["pipe", "pipe", "inherit"]
 })
 const port = await new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d)))))
