@@ -215,7 +215,12 @@ export const watchTask: (
  * @category models
  */
 export interface ManyOptions extends WaitOptions {
-  /** How many tasks are waited on at once. Default 16. */
+  /**
+   * How many tasks are waited on at once: a whole number from 1, or `Infinity` for all of them.
+   * Default 16. A task waited on costs a small record, not a fiber, so thousands are cheap; the
+   * requests in flight are bounded by `rateLimit` too. Other values fail every task with
+   * `KpsInvalidInput` (field `concurrency`), before any request.
+   */
   readonly concurrency?: number | undefined
   /**
    * At most `limit` requests arrive in any `window`, bursts and retries included, across all the

@@ -178,6 +178,50 @@ describe("TaskWaiter.waitForTasks: options that cannot work", () => {
       }
       expect(yield* KpsTesting.requests).toEqual([])
     }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } }))))
+
+  it.effect("a concurrency below 1 or not whole fails every task with KpsInvalidInput, before any request", () =>
+    Effect.gen(function*() {
+      for (const concurrency of [0, -1, 2.5, Number.NaN]) {
+        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(["a", "b"], { concurrency })))
+        const exit = yield* KpsTesting.runToEnd(fiber)
+        expect(Exit.isSuccess(exit) && Chunk.toReadonlyArray(exit.value)).toMatchObject([
+          { taskId: "a", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "concurrency" } } },
+          { taskId: "b", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "concurrency" } } }
+        ])
+      }
+      expect(yield* KpsTesting.requests).toEqual([])
+    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } }))))
+
+  it.effect(
+    "Infinity waits on every task at once: 200 tasks, each polled from the first second",
+    () =>
+      Effect.gen(function*() {
+        const ids = Array.from({ length: 200 }, (_, i) => `all-${i}`)
+        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(ids, {
+          policy: WaitPolicy.fixed("1 second"),
+          concurrency: Infinity,
+          rateLimit: { limit: 1_000, window: "1 second" }
+        })))
+        const exit = yield* KpsTesting.runToEnd(fiber)
+        expect(Exit.isSuccess(exit) && Chunk.size(exit.value)).toBe(200)
+        const requests = yield* KpsTesting.requests
+        const firstAt = new Map<string, number>()
+        for (const request of requests) {
+          const id = request.url.split("/tasks/")[1]
+          if (!firstAt.has(id)) firstAt.set(id, request.at)
+        }
+        expect(firstAt.size).toBe(200)
+        expect(Math.max(...firstAt.values())).toBeLessThanOrEqual(1_000)
+      }).pipe(Effect.provide(KpsTesting.layerClient({
+        tasks: Object.fromEntries(
+          Array.from({ length: 200 }, (_, i) => [`all-${i}`, [
+            KpsTesting.status("RUNNING_RESET", { for: "3 seconds" }),
+            KpsTesting.status("SUCCESS_RESET")
+          ]])
+        )
+      }))),
+    { timeout: 60_000 }
+  )
 })
 
 describe("TaskWaiter.waitForTasks: a wait that dies", () => {
