@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 
 /**
@@ -18,7 +19,10 @@ export const make = (
   window: Duration.Duration
 ): Effect.Effect<<A, E>(request: Effect.Effect<A, E>) => Effect.Effect<A, E>, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const slots = yield* Effect.makeSemaphore(limit)
+    // Free slots as tokens in a queue: a freed slot wakes the one request waiting longest (a
+    // semaphore wakes every waiter on each release, and all but one wait again).
+    const slots = yield* Queue.unbounded<true>()
+    yield* Queue.offerAll(slots, Array.from({ length: limit }, () => true as const))
     const windowMillis = Duration.toMillis(window)
     // When each ended request's slot is free again, in order: requests end in clock order.
     let freeAt: Array<number> = []
@@ -39,7 +43,7 @@ export const make = (
       const next = head < freeAt.length ? freeAt[head] : undefined
       // Asks the Clock again after each sleep: a timer may fire a moment before the Clock agrees.
       return Effect.zipRight(
-        freed > 0 ? slots.release(freed) : Effect.void,
+        freed > 0 ? Queue.offerAll(slots, Array.from({ length: freed }, () => true as const)) : Effect.void,
         next === undefined ? pending.await : Effect.sleep(Duration.millis(next - now))
       )
     })
@@ -50,6 +54,6 @@ export const make = (
     })
     return <A, E>(request: Effect.Effect<A, E>): Effect.Effect<A, E> =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.zipRight(restore(slots.take(1)), Effect.ensuring(restore(request), release))
+        Effect.zipRight(restore(Queue.take(slots)), Effect.ensuring(restore(request), release))
       )
   })
