@@ -12,6 +12,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Defaults from "./Defaults.js"
 import type * as FaultsModule from "./Faults.js"
 import type { EmulatorError } from "./internal/emulatorError.js"
 import * as defaults from "./internal/options.js"
@@ -142,7 +143,7 @@ export interface Options {
  * @since 0.1.0
  * @category defaults
  */
-export const defaultToken: string = defaults.defaultToken
+export const defaultToken: string = Defaults.defaultToken
 
 /**
  * The access key id accepted when no `accessKeys` are given.
@@ -150,7 +151,7 @@ export const defaultToken: string = defaults.defaultToken
  * @since 0.1.0
  * @category defaults
  */
-export const defaultAccessKey: string = defaults.defaultAccessKey
+export const defaultAccessKey: string = Defaults.defaultAccessKey
 
 /**
  * The secret key of {@link defaultAccessKey}. Public on purpose: it guards nothing but a local
@@ -159,7 +160,7 @@ export const defaultAccessKey: string = defaults.defaultAccessKey
  * @since 0.1.0
  * @category defaults
  */
-export const defaultSecretKey: string = defaults.defaultSecretKey
+export const defaultSecretKey: string = Defaults.defaultSecretKey
 
 /**
  * A project id to use with the emulator (32 hex characters); any well-formed project id (32 hex
@@ -168,7 +169,7 @@ export const defaultSecretKey: string = defaults.defaultSecretKey
  * @since 0.1.0
  * @category defaults
  */
-export const defaultProjectId: string = defaults.defaultProjectId
+export const defaultProjectId: string = Defaults.defaultProjectId
 
 /**
  * How long a new task takes to end when no `taskDuration` is given: 3 seconds.

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import { defaultAccessKey, defaultProjectId, defaultSecretKey, defaultToken } from "../Defaults.js"
 import type { Faults } from "../Faults.js"
 import type { Options } from "../KpsEmulator.js"
 import * as Cors from "./cors.js"
@@ -10,10 +11,6 @@ import { EmulatorError } from "./emulatorError.js"
 import * as FaultEngine from "./faults.js"
 import { isProjectId } from "./schemas.js"
 
-export const defaultToken = "emulator-token"
-export const defaultAccessKey = "EMULATORACCESSKEY001"
-export const defaultSecretKey = "emulatorSecretKey00000000000000000000001"
-export const defaultProjectId = "0123456789abcdef0123456789abcdef"
 export const defaultMaxBodyBytes = 1024 * 1024
 export const defaultMaxBufferedBytes = 32 * 1024 * 1024
 export const defaultTaskDuration: Duration.Duration = /* @__PURE__ */ Duration.seconds(3)

@@ -1,5 +1,5 @@
 import { KpsInvalidInput } from "@effect-kps/core/KpsError"
-import * as KpsEmulator from "@effect-kps/emulator/KpsEmulator"
+import * as Defaults from "@effect-kps/emulator/Defaults"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
@@ -32,7 +32,7 @@ export const command = /* @__PURE__ */ Command.make(
     ak: CliOptions.optional(
       Options.text("ak"),
       "AK",
-      `Accepted access key id, with --sk (default ${KpsEmulator.defaultAccessKey})`
+      `Accepted access key id, with --sk (default ${Defaults.defaultAccessKey})`
     ),
     sk: CliOptions.optional(
       Options.redacted("sk"),
@@ -42,7 +42,7 @@ export const command = /* @__PURE__ */ Command.make(
     token: CliOptions.optional(
       Options.redacted("token"),
       "TOKEN",
-      `Accepted X-Auth-Token (default ${KpsEmulator.defaultToken})`
+      `Accepted X-Auth-Token (default ${Defaults.defaultToken})`
     ),
     taskDuration: CliOptions.duration("task-duration", { allowZero: true }).pipe(
       Options.withDescription("Time from a new task to SUCCESS_* or FAILED_* (default 3s)"),
@@ -88,9 +88,9 @@ export const command = /* @__PURE__ */ Command.make(
       yield* Console.log(`listening on ${emulator.url}`)
       const duration = Option.getOrElse(taskDuration, () => Duration.seconds(3))
       yield* Console.log(
-        `project id: any 32 hex characters, such as ${KpsEmulator.defaultProjectId}; ` +
+        `project id: any 32 hex characters, such as ${Defaults.defaultProjectId}; ` +
           `credentials: ${Option.isSome(token) ? "the --token value" : "the default token"} or access key ` +
-          `${Option.getOrElse(ak, () => KpsEmulator.defaultAccessKey)}; tasks end after ${Duration.format(duration)}`
+          `${Option.getOrElse(ak, () => Defaults.defaultAccessKey)}; tasks end after ${Duration.format(duration)}`
       )
       if (cors.length > 0) {
         yield* Console.log(`browser pages allowed (CORS): ${cors.includes("*") ? "from any origin" : cors.join(", ")}`)
