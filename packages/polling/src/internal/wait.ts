@@ -307,57 +307,71 @@ const failed = (wait: Wait, error: KpsError.KpsError) =>
  * A poll that read the task (or nothing, within the not-found grace): what it tells, and when to
  * poll next.
  */
-const polled = (wait: Wait, task: KeypairTask.KeypairTask | undefined) =>
-  Effect.gen(function*() {
-    const { taskId } = wait
-    const settings = wait.settings
-    wait.retryNumber = 0
-    if (settings.onState !== undefined) {
-      yield* inWait(
-        wait,
-        settings.onState(
-          new WaitState({
-            taskId,
-            startedAt: wait.startedAt,
-            deadlineAt: wait.deadlineAt,
-            attempts: wait.attempts,
-            lastStatus: (task ?? wait.lastTask)?.taskStatus
-          })
+const polled = (
+  wait: Wait,
+  task: KeypairTask.KeypairTask | undefined
+): Effect.Effect<KeypairTask.KeypairTask | number, WaitError> => {
+  const settings = wait.settings
+  wait.retryNumber = 0
+  // Written without a generator, and with no effect at all for a hook that is not there: this
+  // runs on every poll.
+  let hooks = settings.onState === undefined ? undefined : inWait(
+    wait,
+    settings.onState(
+      new WaitState({
+        taskId: wait.taskId,
+        startedAt: wait.startedAt,
+        deadlineAt: wait.deadlineAt,
+        attempts: wait.attempts,
+        lastStatus: (task ?? wait.lastTask)?.taskStatus
+      })
+    )
+  )
+  if (task === undefined) return andThen(hooks, nextPoll(wait, undefined))
+  wait.lastTask = task
+  if (settings.observe !== ignore) hooks = andThen(hooks, inWait(wait, settings.observe(task)))
+  switch (task.phase) {
+    case "succeeded":
+      return andThen(hooks, Effect.succeed(task))
+    case "failed":
+      return andThen(hooks, Effect.fail(new TaskFailed({ task })))
+    case "unknown": {
+      if (settings.failOnUnknownStatus) return andThen(hooks, Effect.fail(new TaskFailed({ task })))
+      const status = task.taskStatus ?? "(none)"
+      wait.warned ??= new Set()
+      if (!wait.warned.has(status)) {
+        wait.warned.add(status)
+        hooks = andThen(
+          hooks,
+          inWait(
+            wait,
+            Effect.logWarning(`Task ${wait.taskId} reports an unknown status ${status}; waiting on as pending`)
+          )
         )
-      )
-    }
-    if (task !== undefined) {
-      wait.lastTask = task
-      if (settings.observe !== ignore) yield* inWait(wait, settings.observe(task))
-      switch (task.phase) {
-        case "succeeded":
-          return task
-        case "failed":
-          return yield* new TaskFailed({ task })
-        case "unknown": {
-          if (settings.failOnUnknownStatus) return yield* new TaskFailed({ task })
-          const status = task.taskStatus ?? "(none)"
-          wait.warned ??= new Set()
-          if (!wait.warned.has(status)) {
-            wait.warned.add(status)
-            yield* inWait(
-              wait,
-              Effect.logWarning(`Task ${taskId} reports an unknown status ${status}; waiting on as pending`)
-            )
-          }
-        }
       }
     }
-    const now = yield* Clock.currentTimeMillis
-    if (now >= wait.deadlineAt) return yield* timedOut(wait)
-    const [state, , decision] = yield* settings.cadence.step(now, task, wait.cadenceState)
-    wait.cadenceState = state
-    if (ScheduleDecision.isDone(decision)) return yield* timedOut(wait)
-    // The last sleep is shortened so that a last poll happens at the deadline.
-    const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), wait.deadlineAt)
-    wait.span.attribute("kps.next_poll_delay_ms", wakeAt - now)
-    return wakeAt
-  })
+  }
+  return andThen(hooks, nextPoll(wait, task))
+}
+
+const andThen = <A, E>(
+  first: Effect.Effect<void, E> | undefined,
+  then: Effect.Effect<A, E>
+): Effect.Effect<A, E> => first === undefined ? then : Effect.zipRight(first, then)
+
+/** When the wait polls next, as its cadence says, never after its deadline. */
+const nextPoll = (wait: Wait, task: KeypairTask.KeypairTask | undefined): Effect.Effect<number, WaitTimeout> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    now >= wait.deadlineAt
+      ? timedOut(wait)
+      : Effect.flatMap(wait.settings.cadence.step(now, task, wait.cadenceState), ([state, , decision]) => {
+        wait.cadenceState = state
+        if (ScheduleDecision.isDone(decision)) return timedOut(wait)
+        // The last sleep is shortened so that a last poll happens at the deadline.
+        const wakeAt = Math.min(ScheduleIntervals.start(decision.intervals), wait.deadlineAt)
+        wait.span.attribute("kps.next_poll_delay_ms", wakeAt - now)
+        return Effect.succeed(wakeAt)
+      }))
 
 /**
  * Runs `effect` under the wait's span and with its `kps.task_id` log annotation: the wait's own
