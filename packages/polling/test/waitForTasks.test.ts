@@ -2,7 +2,7 @@ import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Clock, Duration, Effect, Either, Exit, FastCheck, Stream } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Either, Exit, FastCheck, Fiber, Stream, Tracer } from "effect"
 import { inspect } from "node:util"
 import * as SlidingWindow from "../src/internal/slidingWindow.js"
 
@@ -341,6 +341,44 @@ describe("TaskWaiter.waitForTasks", () => {
         expect(ends).toEqual([...ends].sort((a, b) => a - b))
       }).pipe(Effect.provide(KpsTesting.layerClient({
         tasks: Object.fromEntries(ids.map((id, i) => [id, timeline(i)]))
+      }))),
+    { timeout: 60_000 }
+  )
+})
+
+describe("TaskWaiter.waitForTasks: leaving the stream", () => {
+  const ids = Array.from({ length: 50 }, (_, i) => `left-${i}`)
+
+  it.effect(
+    "stops every wait: no request once the stream is interrupted, and each wait's span ends so",
+    () =>
+      Effect.gen(function*() {
+        const spans: Array<Tracer.Span> = []
+        const native = yield* Effect.tracer
+        const tracer = Tracer.make({
+          span: (name, parent, context, links, startTime, kind, options) => {
+            const span = native.span(name, parent, context, links, startTime, kind, options)
+            if (name === "TaskWaiter.waitForTask") spans.push(span)
+            return span
+          },
+          context: native.context
+        })
+        const waits = TaskWaiter.waitForTasks(ids, { policy: WaitPolicy.fixed("5 seconds"), concurrency: 50 })
+        const fiber = yield* Effect.fork(Effect.withTracer(Stream.runDrain(waits), tracer))
+        const polled = yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("11 seconds"))).pipe(
+          Effect.zipRight(KpsTesting.requests)
+        )
+        // Each task polled at 5 and at 10 seconds: within the 20-a-second limit, some of them later.
+        expect(polled.length).toBeGreaterThanOrEqual(50)
+        yield* Fiber.interrupt(fiber)
+        yield* KpsTesting.runToEnd(yield* Effect.fork(Effect.sleep("1 hour")))
+        expect(yield* KpsTesting.requests).toHaveLength(polled.length)
+        expect(spans).toHaveLength(50)
+        for (const span of spans) {
+          expect(span.status._tag === "Ended" && Exit.isInterrupted(span.status.exit)).toBe(true)
+        }
+      }).pipe(Effect.provide(KpsTesting.layerClient({
+        tasks: Object.fromEntries(ids.map((id) => [id, [KpsTesting.status("RUNNING_RESET")]]))
       }))),
     { timeout: 60_000 }
   )
