@@ -4,8 +4,9 @@
  * KpsTesting stub and a virtual clock (./virtualClock.ts: the TestClock is quadratic at this
  * scale), tasks ending within 10 minutes: heap and RSS per waiting task at the peak, against as
  * many bare sleeping fibers (the baseline, same run), and CPU per poll.
- * Part 1b: waitForTasks over BENCH_MANY (default 100,000) stub tasks at once, virtual time: heap
- * per waiting task once every task has polled, and CPU per poll.
+ * Part 1b: waitForTasks over BENCH_MANY (default 100,000) stub tasks at once, virtual time, under a
+ * BENCH_MANY_LIMIT (default 2,000) a second: heap per waiting task once every task has polled, and
+ * CPU per poll. BENCH_SNAPSHOT=FILE writes heap snapshots there (FILE.base before, FILE at the peak).
  * Part 2b: over real loopback sockets, a poll of waitForTask against getTask polled by hand on the
  * same cadence, same server, same width: CPU per request.
  * Part 2a (BENCH_PART=sockets, a process of its own): waitForTasks over BENCH_REAL_WAITS (default
@@ -63,15 +64,21 @@ const perFiber = <A, E, R>(
     }
   })
 
+/** `count` stub tasks named `prefix-i`, each running until a random time within `seconds`, then done. */
+const runningTasks = (prefix: string, count: number, seconds: number) => {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`)
+  const tasks = Object.fromEntries(ids.map((id) => [id, [
+    KpsTesting.status("RUNNING_RESET", { for: `${Math.round(random() * seconds)} seconds` }),
+    KpsTesting.status("SUCCESS_RESET")
+  ]]))
+  return { ids, tasks }
+}
+
 // Part 1: the stub, virtual time. A fixed 15 s cadence keeps the number of distinct wake-ups small
 // (the clock moves from one to the next); the per-wait cost does not depend on the cadence.
 const virtual = Effect.gen(function*() {
   const clock = VirtualClock.make()
-  const ids = Array.from({ length: waits }, (_, i) => `task-${i}`)
-  const tasks = Object.fromEntries(ids.map((id) => [id, [
-    KpsTesting.status("RUNNING_RESET", { for: `${Math.round(random() * 600)} seconds` }),
-    KpsTesting.status("SUCCESS_RESET")
-  ]]))
+  const { ids, tasks } = runningTasks("task", waits, 600)
   return yield* Effect.gen(function*() {
     // The baseline: as many bare fibers, each asleep on the same clock, counted the same way.
     let running = waits
@@ -110,11 +117,7 @@ const virtual = Effect.gen(function*() {
 // clock moves once the polls stop moving (no fiber per wait to count asleep).
 const many = Effect.gen(function*() {
   const clock = VirtualClock.make()
-  const ids = Array.from({ length: manyWaits }, (_, i) => `many-${i}`)
-  const tasks = Object.fromEntries(ids.map((id) => [id, [
-    KpsTesting.status("RUNNING_RESET", { for: `${Math.round(random() * 120)} seconds` }),
-    KpsTesting.status("SUCCESS_RESET")
-  ]]))
+  const { ids, tasks } = runningTasks("many", manyWaits, 120)
   return yield* Effect.gen(function*() {
     const pollsBefore = yield* pollCount
     const polled = Effect.map(pollCount, (polls) => polls - pollsBefore)
@@ -128,6 +131,8 @@ const many = Effect.gen(function*() {
       () => Effect.sync(() => ended++)
     ))
     let peak: { heap: number; rss: number; waiting: number } | undefined
+    // The CPU the measurement itself takes (GC, a snapshot), left out of the CPU per poll.
+    let measuring = 0
     // Turns until the polls stand still, then moves the clock; bounded.
     let moves = 0
     for (let last = -1; moves < 1_000_000 && ended < manyWaits; moves++) {
@@ -138,7 +143,7 @@ const many = Effect.gen(function*() {
         last = now
       }
       if (peak === undefined && last >= manyWaits) {
-        cpuPaused = process.cpuUsage()
+        const paused = process.cpuUsage()
         gc()
         const memory = process.memoryUsage()
         const waiting = manyWaits - ended
@@ -148,7 +153,8 @@ const many = Effect.gen(function*() {
           waiting
         }
         if (process.env.BENCH_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_SNAPSHOT)
-        pausedFor = process.cpuUsage(cpuPaused)
+        const pause = process.cpuUsage(paused)
+        measuring = pause.user + pause.system
       }
       if (ended < manyWaits && !clock.advance()) yield* turn
     }
@@ -159,7 +165,7 @@ const many = Effect.gen(function*() {
       peak: peak!,
       polls,
       ended,
-      cpuPerPoll: (used.user + used.system - pausedFor.user - pausedFor.system) / polls,
+      cpuPerPoll: (used.user + used.system - measuring) / polls,
       virtualMinutes: clock.unsafeCurrentTimeMillis() / 60_000
     }
   }).pipe(
@@ -167,8 +173,6 @@ const many = Effect.gen(function*() {
     Effect.withClock(clock)
   )
 })
-let cpuPaused = process.cpuUsage()
-let pausedFor = process.cpuUsage(cpuPaused)
 // Enough requests a second that 100,000 tasks are each polled every minute or so of virtual time.
 const manyLimit = { limit: Number(process.env.BENCH_MANY_LIMIT ?? 2_000), window: "1 second" } as const
 

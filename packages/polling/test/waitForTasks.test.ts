@@ -161,36 +161,29 @@ describe("TaskWaiter.waitForTasks: requests arrive within the limit, whatever th
 })
 
 describe("TaskWaiter.waitForTasks: options that cannot work", () => {
-  it.effect("a limit below 1 or a window without end fails every task with KpsInvalidInput, before any request", () =>
+  /** Waits on "a" and "b" with each of `invalid`: each time, both end refused for `field`. */
+  const refusedForEach = (field: string, invalid: ReadonlyArray<TaskWaiter.ManyOptions>) =>
     Effect.gen(function*() {
-      for (
-        const rateLimit of [{ limit: 0, window: "1 second" }, { limit: 1.5, window: "1 second" }, {
-          limit: 5,
-          window: Duration.infinity
-        }] as const
-      ) {
-        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(["a", "b"], { rateLimit })))
+      for (const options of invalid) {
+        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(["a", "b"], options)))
         const exit = yield* KpsTesting.runToEnd(fiber)
         expect(Exit.isSuccess(exit) && Chunk.toReadonlyArray(exit.value)).toMatchObject([
-          { taskId: "a", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "rateLimit" } } },
-          { taskId: "b", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "rateLimit" } } }
+          { taskId: "a", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field } } },
+          { taskId: "b", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field } } }
         ])
       }
       expect(yield* KpsTesting.requests).toEqual([])
-    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } }))))
+    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } })))
+
+  it.effect("a limit below 1 or a window without end fails every task with KpsInvalidInput, before any request", () =>
+    refusedForEach("rateLimit", [
+      { rateLimit: { limit: 0, window: "1 second" } },
+      { rateLimit: { limit: 1.5, window: "1 second" } },
+      { rateLimit: { limit: 5, window: Duration.infinity } }
+    ]))
 
   it.effect("a concurrency below 1 or not whole fails every task with KpsInvalidInput, before any request", () =>
-    Effect.gen(function*() {
-      for (const concurrency of [0, -1, 2.5, Number.NaN]) {
-        const fiber = yield* Effect.fork(Stream.runCollect(TaskWaiter.waitForTasks(["a", "b"], { concurrency })))
-        const exit = yield* KpsTesting.runToEnd(fiber)
-        expect(Exit.isSuccess(exit) && Chunk.toReadonlyArray(exit.value)).toMatchObject([
-          { taskId: "a", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "concurrency" } } },
-          { taskId: "b", result: { _tag: "Left", left: { _tag: "KpsInvalidInput", field: "concurrency" } } }
-        ])
-      }
-      expect(yield* KpsTesting.requests).toEqual([])
-    }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { a: [KpsTesting.status("SUCCESS_RESET")] } }))))
+    refusedForEach("concurrency", [0, -1, 2.5, Number.NaN].map((concurrency) => ({ concurrency }))))
 
   it.effect(
     "Infinity waits on every task at once: 200 tasks, each polled from the first second",

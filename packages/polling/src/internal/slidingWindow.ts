@@ -22,7 +22,8 @@ export const make = (
     // Free slots as tokens in a queue: a freed slot wakes the one request waiting longest (a
     // semaphore wakes every waiter on each release, and all but one wait again).
     const slots = yield* Queue.unbounded<true>()
-    yield* Queue.offerAll(slots, Array.from({ length: limit }, () => true as const))
+    const giveSlots = (count: number) => Queue.offerAll(slots, Array.from({ length: count }, () => true as const))
+    yield* giveSlots(limit)
     const windowMillis = Duration.toMillis(window)
     // When each ended request's slot is free again, in order: requests end in clock order.
     let freeAt: Array<number> = []
@@ -43,7 +44,7 @@ export const make = (
       const next = head < freeAt.length ? freeAt[head] : undefined
       // Asks the Clock again after each sleep: a timer may fire a moment before the Clock agrees.
       return Effect.zipRight(
-        freed > 0 ? Queue.offerAll(slots, Array.from({ length: freed }, () => true as const)) : Effect.void,
+        freed > 0 ? giveSlots(freed) : Effect.void,
         next === undefined ? pending.await : Effect.sleep(Duration.millis(next - now))
       )
     })
