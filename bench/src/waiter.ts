@@ -7,6 +7,8 @@
  * Part 1b: waitForTasks over BENCH_MANY (default 100,000) stub tasks at once, virtual time, under a
  * BENCH_MANY_LIMIT (default 2,000) a second: heap per waiting task once every task has polled, and
  * CPU per poll. BENCH_SNAPSHOT=FILE writes heap snapshots there (FILE.base before, FILE at the peak).
+ * Part 1c: the floor under a stub poll, same run: CPU of one `Effect.withSpan` around nothing (a poll
+ * runs two spans, its own and the client's) and of one `getTask` on the stub, one after another.
  * Part 2b: over real loopback sockets, a poll of waitForTask against getTask polled by hand on the
  * same cadence, same server, same width: CPU per request.
  * Part 2a (BENCH_PART=sockets, a process of its own): waitForTasks over BENCH_REAL_WAITS (default
@@ -176,6 +178,23 @@ const many = Effect.gen(function*() {
 // Enough requests a second that 100,000 tasks are each polled every minute or so of virtual time.
 const manyLimit = { limit: Number(process.env.BENCH_MANY_LIMIT ?? 2_000), window: "1 second" } as const
 
+// Part 1c: what a stub poll cannot cost less than, measured one call after another.
+const cpuPerCall = (calls: number, effect: Effect.Effect<unknown, unknown>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < calls / 10; i++) yield* effect
+    const cpu = process.cpuUsage()
+    for (let i = 0; i < calls; i++) yield* effect
+    const used = process.cpuUsage(cpu)
+    return (used.user + used.system) / calls
+  })
+const floor = Effect.gen(function*() {
+  const span = yield* cpuPerCall(20_000, Effect.withSpan(Effect.void, "bench.floor"))
+  const getTask = yield* cpuPerCall(20_000, KpsClient.getTask("floor"))
+  return { span, getTask }
+}).pipe(
+  Effect.provide(KpsTesting.layerClient({ tasks: { floor: [KpsTesting.status("SUCCESS_RESET")] }, record: false }))
+)
+
 // Part 2: real sockets, real time, against a loopback server in its own process.
 const startServer = (finishMs: number) =>
   Effect.acquireRelease(
@@ -284,6 +303,8 @@ const overhead = Effect.gen(function*() {
 // The sockets part runs in a process of its own (BENCH_PART=sockets): RSS is its figure, and
 // memory the other parts took is not given back to the system.
 if (process.env.BENCH_PART !== "sockets") {
+  // First, on a heap the other parts have not grown.
+  const below = await Effect.runPromise(floor)
   const stub = await Effect.runPromise(virtual)
   console.log(`Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ", heap measured after gc" : ""}\n`)
   console.log(
@@ -315,6 +336,12 @@ if (process.env.BENCH_PART !== "sockets") {
       spread.virtualMinutes.toFixed(1)
     } virtual min, ${spread.ended} ended)`
   )
+  console.log(
+    `  under it, one call after another: an Effect.withSpan around nothing ${
+      below.span.toFixed(1)
+    } µs (a poll runs two),`
+  )
+  console.log(`    a getTask on the stub ${below.getTask.toFixed(1)} µs`)
   const cost = await Effect.runPromise(overhead)
   console.log(
     `\nwaitForTask against getTask polled by hand over real sockets, 64 at once, 1 ms cadence, median of rounds:`
