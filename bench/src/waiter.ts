@@ -179,7 +179,7 @@ const many = Effect.gen(function*() {
 const manyLimit = { limit: Number(process.env.BENCH_MANY_LIMIT ?? 2_000), window: "1 second" } as const
 
 // Part 1c: what a stub poll cannot cost less than, measured one call after another.
-const cpuPerCall = (calls: number, effect: Effect.Effect<unknown, unknown>) =>
+const cpuPerCall = <R>(calls: number, effect: Effect.Effect<unknown, unknown, R>) =>
   Effect.gen(function*() {
     for (let i = 0; i < calls / 10; i++) yield* effect
     const cpu = process.cpuUsage()
