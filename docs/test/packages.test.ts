@@ -108,7 +108,7 @@ const installLines = (readme: string): ReadonlyArray<ReadonlyArray<string>> =>
 describe("packages", () => {
   it("finds the published packages", () => {
     expect(packages.map(({ dir }) => dir).sort()).toEqual(
-      ["browser", "cli", "core", "emulator", "node", "polling", "testing"]
+      ["browser", "cli", "core", "emulator", "node", "polling", "testing", "workflow"]
     )
   })
 

@@ -83,6 +83,8 @@ export interface Retry {
  * @category models
  */
 export interface WaitOptions {
+  /** The project the task is in, when it is not the client's. */
+  readonly projectId?: string | undefined
   /** A {@link WaitPolicy.WaitPolicy}, or any `Schedule` of the delays between polls. */
   readonly policy?: WaitPolicy.WaitPolicy | Schedule.Schedule<unknown, KeypairTask.KeypairTask | undefined> | undefined
   /** Ends the wait; overrides the policy's deadline. */

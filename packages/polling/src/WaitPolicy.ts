@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 
 /**
  * Per-request retries of throttled and transient failures (`KpsError.classify`), kept apart from
@@ -123,6 +124,56 @@ export const fixed = (interval: Duration.DurationInput): WaitPolicy =>
  */
 export const isWaitPolicy = (u: unknown): u is WaitPolicy =>
   typeof u === "object" && u !== null && (u as { readonly _tag?: unknown })._tag === "WaitPolicy"
+
+const RetryPolicySchema = /* @__PURE__ */ Schema.Struct({
+  budget: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
+  baseDelay: Schema.Duration,
+  maxDelay: Schema.Duration,
+  maxRetryAfter: Schema.Duration
+})
+
+const WaitPolicyStruct = /* @__PURE__ */ Schema.Struct({
+  _tag: Schema.Literal("WaitPolicy"),
+  initialDelay: Schema.Duration,
+  interval: Schema.Duration,
+  factor: Schema.Number.pipe(Schema.finite(), Schema.positive()),
+  maxInterval: Schema.Duration,
+  jitter: Schema.Literal("full", "none"),
+  deadline: Schema.Duration,
+  retry: RetryPolicySchema
+})
+
+/**
+ * A {@link WaitPolicy} as data that survives JSON: to store a wait's policy with the wait (as
+ * `@effect-kps/workflow` does), or to read one from a file.
+ *
+ * @example
+ * ```ts
+ * import { WaitPolicy } from "@effect-kps/polling"
+ * import { Schema } from "effect"
+ *
+ * const json = JSON.stringify(Schema.encodeSync(WaitPolicy.WaitPolicySchema)(WaitPolicy.terraform))
+ * const policy = Schema.decodeUnknownSync(WaitPolicy.WaitPolicySchema)(JSON.parse(json))
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WaitPolicySchema: Schema.Schema<WaitPolicy, WaitPolicySchema.Encoded> = WaitPolicyStruct
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export declare namespace WaitPolicySchema {
+  /**
+   * The encoded form of a {@link WaitPolicy}: plain JSON.
+   *
+   * @since 0.1.0
+   * @category schemas
+   */
+  export type Encoded = Schema.Schema.Encoded<typeof WaitPolicyStruct>
+}
 
 /**
  * The delays between polls as a `Schedule` (the first poll's `initialDelay` is not part of it).

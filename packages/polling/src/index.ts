@@ -17,3 +17,8 @@ export * as WaitState from "./WaitState.js"
  * @since 0.1.0
  */
 export * as WaitMetrics from "./WaitMetrics.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WaitDriver from "./WaitDriver.js"

@@ -24,7 +24,7 @@ export class WaitTimeout extends /* @__PURE__ */ Schema.TaggedError<WaitTimeout>
     taskId: Schema.String,
     task: Schema.optional(KeypairTask.KeypairTask),
     attempts: Schema.Number,
-    elapsed: Schema.DurationFromSelf
+    elapsed: Schema.Duration
   }
 ) {
   /**

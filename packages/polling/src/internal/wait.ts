@@ -18,6 +18,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { WaitOptions } from "../TaskWaiter.js"
+import type * as WaitDriver from "../WaitDriver.js"
 import * as WaitMetrics from "../WaitMetrics.js"
 import * as WaitPolicy from "../WaitPolicy.js"
 import { WaitState } from "../WaitState.js"
@@ -105,6 +106,7 @@ export type WaitError = TaskFailed | WaitTimeout | KpsError.KpsError
  */
 export interface Settings {
   readonly client: KpsClient.KpsClient["Type"]
+  readonly projectId: string | undefined
   readonly cadence: Cadence
   readonly retry: WaitPolicy.RetryPolicy
   readonly initialDelay: number
@@ -115,6 +117,14 @@ export interface Settings {
   readonly limit: Limit
   readonly onState: WaitOptions["onState"]
   readonly onRetry: WaitOptions["onRetry"]
+  readonly driver: WaitDriver.WaitDriver
+}
+
+/** Requests and sleeps as they are, in this process's memory. */
+export const inMemory: WaitDriver.WaitDriver = {
+  start: (fresh) => fresh,
+  request: (_attempt, request) => request,
+  sleep: (_attempt, wakeAt) => sleepUntil(wakeAt)
 }
 
 /**
@@ -144,7 +154,8 @@ export interface Wait {
 export const settings = (
   options: WaitOptions,
   observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
-  limit: Limit = unlimited
+  limit: Limit = unlimited,
+  driver: WaitDriver.WaitDriver = inMemory
 ): Effect.Effect<Settings, KpsError.KpsInvalidInput, KpsClient.KpsClient> =>
   Effect.gen(function*() {
     const client = yield* KpsClient.KpsClient
@@ -164,6 +175,7 @@ export const settings = (
     }
     return {
       client,
+      projectId: options.projectId,
       cadence: policy === undefined ? options.policy as Cadence : cadenceOf(policy),
       retry: effective.retry,
       initialDelay: Duration.toMillis(effective.initialDelay),
@@ -173,22 +185,34 @@ export const settings = (
       observe,
       limit,
       onState: options.onState,
-      onRetry: options.onRetry
+      onRetry: options.onRetry,
+      driver
     }
   })
 
+/** A new wait's state: it starts now and ends after the settings' deadline. */
+export const fresh = (taskId: string, settings: Settings): Effect.Effect<WaitState> =>
+  Effect.map(
+    Clock.currentTimeMillis,
+    (now) => new WaitState({ taskId, startedAt: now, deadlineAt: now + settings.deadline, attempts: 0 })
+  )
+
 /**
  * Takes a wait up: its record, its span, and when it polls first. A resumed wait keeps its start
- * and deadline, and polls at once: time has passed while it was not running.
+ * and deadline, and polls at once: time has passed while it was not running. A wait its driver
+ * started (`started`) keeps them too, and polls after the policy's initial delay from its start,
+ * as a new one does.
  */
 export const begin = (
   taskId: string,
   settings: Settings,
-  resumed: WaitState | undefined
+  resumed: WaitState | undefined,
+  started?: WaitState
 ): Effect.Effect<{ readonly wait: Wait; readonly firstPoll: number }> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const startedAt = resumed?.startedAt ?? now
-    const deadlineAt = resumed?.deadlineAt ?? startedAt + settings.deadline
+    const origin = resumed ?? started
+    const startedAt = origin?.startedAt ?? now
+    const deadlineAt = origin?.deadlineAt ?? startedAt + settings.deadline
     return Effect.map(
       Effect.makeSpan("TaskWaiter.waitForTask", {
         attributes: { "kps.task_id": taskId },
@@ -205,7 +229,7 @@ export const begin = (
           startedAt,
           deadlineAt,
           begunAt: now,
-          attempts: resumed?.attempts ?? 0,
+          attempts: origin?.attempts ?? 0,
           lastTask: undefined,
           retriesLeft: settings.retry.budget,
           retryNumber: 0,
@@ -236,11 +260,11 @@ const timedOut = (wait: Wait) =>
 const send = (wait: Wait) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const attempt = ++wait.attempts
-    const client = wait.settings.client
+    const { client, driver, projectId } = wait.settings
     const timeout = Duration.min(client.timeout, Duration.millis(Math.max(1, wait.deadlineAt - now)))
-    return Effect.zipRight(
+    const request = Effect.zipRight(
       Metric.increment(WaitMetrics.polls),
-      client.getTask(wait.taskId, { timeout }).pipe(
+      client.getTask(wait.taskId, projectId === undefined ? { timeout } : { timeout, projectId }).pipe(
         Effect.tap((task) => Effect.annotateCurrentSpan("kps.task_status", task.taskStatus ?? "")),
         // Every line logged in the poll (the client's, a transformClient's) names the task.
         Effect.annotateLogs("kps.task_id", wait.taskId),
@@ -252,6 +276,7 @@ const send = (wait: Wait) =>
         })
       )
     )
+    return driver === inMemory ? request : driver.request(attempt, request)
   })
 
 /**
@@ -405,7 +430,7 @@ export const finish = (wait: Wait, exit: Exit.Exit<KeypairTask.KeypairTask, Wait
 
 const loop = (wait: Wait, wakeAt: number): Effect.Effect<KeypairTask.KeypairTask, WaitError> =>
   Effect.flatMap(
-    sleepUntil(wakeAt),
+    wait.settings.driver.sleep(wait.attempts + 1, wakeAt),
     () => Effect.flatMap(step(wait), (next) => typeof next === "number" ? loop(wait, next) : Effect.succeed(next))
   )
 
@@ -416,11 +441,15 @@ const loop = (wait: Wait, wakeAt: number): Effect.Effect<KeypairTask.KeypairTask
 export const run = (
   taskId: string,
   options: WaitOptions,
-  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>
+  observe: (task: KeypairTask.KeypairTask) => Effect.Effect<void>,
+  driver: WaitDriver.WaitDriver = inMemory
 ): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> =>
   Effect.gen(function*() {
     const resumed = options.resume === undefined ? undefined : yield* decodeState(taskId, options.resume)
-    return yield* begin(taskId, yield* settings(options, observe), resumed)
+    const checked = yield* settings(options, observe, unlimited, driver)
+    if (resumed !== undefined || driver === inMemory) return yield* begin(taskId, checked, resumed)
+    const started = yield* driver.start(fresh(taskId, checked))
+    return yield* begin(taskId, checked, undefined, yield* decodeState(taskId, started))
   }).pipe(Effect.flatMap(({ firstPoll, wait }) =>
     // Returned, not yielded, so no generator stays suspended for the whole wait.
     Effect.onExit(loop(wait, firstPoll), (exit) => finish(wait, exit))
@@ -457,6 +486,12 @@ export const waitForTask = (
   taskId: string,
   options: WaitOptions = {}
 ): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> => run(taskId, options, ignore)
+
+export const waitForTaskDriven = (
+  taskId: string,
+  options: WaitOptions,
+  driver: WaitDriver.WaitDriver
+): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> => run(taskId, options, ignore, driver)
 
 export const startNotFoundGrace = 2
 

@@ -1,0 +1,97 @@
+/**
+ * Durable waits on KPS tasks, as `@effect/workflow` workflows: a wait survives a restart of the
+ * process that runs it (with the same deadline), and many processes share the waits without
+ * waiting twice on one task.
+ *
+ * @since 0.1.0
+ */
+import * as KeypairTask from "@effect-kps/core/KeypairTask"
+import type * as KpsClient from "@effect-kps/core/KpsClient"
+import * as KpsError from "@effect-kps/core/KpsError"
+import * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
+import * as WaitPolicy from "@effect-kps/polling/WaitPolicy"
+import * as Workflow from "@effect/workflow/Workflow"
+import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import type * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as internal from "./internal/waitForTask.js"
+
+/**
+ * What a durable wait ends with when the task did not succeed: the task failed, the deadline
+ * passed, or a request failed in a way retrying cannot mend. As a Schema, so that an engine can
+ * store it and hand it back after a restart.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WaitError: Schema.Union<[
+  typeof TaskWaiter.TaskFailed,
+  typeof TaskWaiter.WaitTimeout,
+  typeof KpsError.KpsError
+]> = /* @__PURE__ */ Schema.Union(TaskWaiter.TaskFailed, TaskWaiter.WaitTimeout, KpsError.KpsError)
+
+/**
+ * The task a durable wait waits on, and how: its id, its project when not the client's, the
+ * `WaitPolicy` (cadence, deadline, retries) and a deadline that overrides the policy's, the
+ * not-found grace and what to do with an unknown status (as `TaskWaiter.WaitOptions`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WaitForTaskPayload = /* @__PURE__ */ Schema.Struct({
+  taskId: Schema.NonEmptyTrimmedString,
+  projectId: Schema.optional(Schema.NonEmptyTrimmedString),
+  policy: Schema.optional(WaitPolicy.WaitPolicySchema),
+  deadline: Schema.optional(Schema.Duration),
+  notFoundGrace: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 1_000))),
+  onUnknownStatus: Schema.optional(Schema.Literal("pending", "fail"))
+})
+
+/**
+ * Waits until a task ends, durably: each poll is an `Activity` (named after its attempt, so a
+ * replay reads the stored answer instead of asking again), each pause a `DurableClock` sleep, and
+ * the deadline is fixed when the wait first starts and stored: a restart never extends it. Polls
+ * follow the same policies, `Retry-After` handling and fail-fast rules as `TaskWaiter.waitForTask`,
+ * which runs the same code. The task id is the idempotency key: executing it twice for one task
+ * joins the one execution.
+ *
+ * Succeeds with the task in a `SUCCESS_*` status; fails with `TaskFailed`, `WaitTimeout` or a
+ * `KpsError` that retrying cannot mend.
+ *
+ * @example
+ * ```ts
+ * import { KpsWorkflow } from "@effect-kps/workflow"
+ * import { WaitPolicy } from "@effect-kps/polling"
+ *
+ * // Needs a WorkflowEngine with KpsWorkflow.layerWaitForTask registered, and a KpsClient.
+ * const done = KpsWorkflow.WaitForTask.execute({
+ *   taskId: "aee8d2fe-5484-4753-9177-5a38dc15546c",
+ *   policy: WaitPolicy.terraform
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const WaitForTask: Workflow.Workflow<
+  "kps/WaitForTask",
+  typeof WaitForTaskPayload,
+  typeof KeypairTask.KeypairTask,
+  typeof WaitError
+> = /* @__PURE__ */ Workflow.make({
+  name: "kps/WaitForTask",
+  payload: WaitForTaskPayload,
+  success: KeypairTask.KeypairTask,
+  error: WaitError,
+  idempotencyKey: ({ taskId }) => taskId
+})
+
+/**
+ * Registers {@link WaitForTask} with the `WorkflowEngine`: the executions this process runs poll
+ * with the `KpsClient` the layer is given.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWaitForTask: Layer.Layer<never, never, WorkflowEngine.WorkflowEngine | KpsClient.KpsClient> =
+  /* @__PURE__ */ WaitForTask.toLayer(internal.waitForTask)

@@ -1,0 +1,27 @@
+/**
+ * Metrics of durable waits, as Effect `Metric`s, beside `WaitMetrics` (which durable waits update
+ * as in-memory ones do).
+ *
+ * @since 0.1.0
+ */
+import * as Metric from "effect/Metric"
+
+/**
+ * Durable waits started: the first run of an execution, which fixes its deadline.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const started: Metric.Metric.Counter<number> = /* @__PURE__ */ Metric.counter("kps_durable_waits_started", {
+  description: "Durable waits on KPS tasks started (their first run)"
+})
+
+/**
+ * Durable waits taken up again from storage: after a restart, a suspension, or on another runner.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const resumed: Metric.Metric.Counter<number> = /* @__PURE__ */ Metric.counter("kps_durable_waits_resumed", {
+  description: "Durable waits on KPS tasks taken up again from storage"
+})
