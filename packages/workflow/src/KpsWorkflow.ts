@@ -3,6 +3,10 @@
  * process that runs it (with the same deadline), and many processes share the waits without
  * waiting twice on one task.
  *
+ * The engines: {@link layerMemory} here; the durable ones are modules of their own, imported by
+ * their path (`@effect-kps/workflow/SqliteEngine`), since each loads its database driver, an
+ * optional peer dependency.
+ *
  * @since 0.1.0
  */
 import * as KeypairTask from "@effect-kps/core/KeypairTask"
@@ -11,8 +15,8 @@ import * as KpsError from "@effect-kps/core/KpsError"
 import * as TaskWaiter from "@effect-kps/polling/TaskWaiter"
 import * as WaitPolicy from "@effect-kps/polling/WaitPolicy"
 import * as Workflow from "@effect/workflow/Workflow"
-import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import type * as Layer from "effect/Layer"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/waitForTask.js"
 
@@ -95,3 +99,34 @@ export const WaitForTask: Workflow.Workflow<
  */
 export const layerWaitForTask: Layer.Layer<never, never, WorkflowEngine.WorkflowEngine | KpsClient.KpsClient> =
   /* @__PURE__ */ WaitForTask.toLayer(internal.waitForTask)
+
+/**
+ * Every workflow of this package, registered with the `WorkflowEngine` it is given: for an engine
+ * you build yourself (the engine layers of this package carry it already).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<never, never, WorkflowEngine.WorkflowEngine | KpsClient.KpsClient> = layerWaitForTask
+
+/**
+ * The in-memory engine with the waits registered: for tests on the `TestClock`, and for programs
+ * whose waits need not outlive them. Nothing is stored: a restart starts over.
+ *
+ * @example
+ * ```ts
+ * import { KpsTesting } from "@effect-kps/testing"
+ * import { KpsWorkflow } from "@effect-kps/workflow"
+ * import { Effect, Layer } from "effect"
+ *
+ * const TestEngine = KpsWorkflow.layerMemory.pipe(
+ *   Layer.provideMerge(KpsTesting.layerClient({ tasks: { "t-1": [KpsTesting.status("SUCCESS_RESET")] } }))
+ * )
+ * const done = Effect.provide(KpsWorkflow.WaitForTask.execute({ taskId: "t-1" }), TestEngine)
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<WorkflowEngine.WorkflowEngine, never, KpsClient.KpsClient> = /* @__PURE__ */ Layer
+  .provideMerge(layer, WorkflowEngine.layerMemory)
