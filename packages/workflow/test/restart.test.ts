@@ -1,55 +1,10 @@
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
 import { KpsWorkflow, WorkflowMetrics } from "@effect-kps/workflow"
-import * as SqliteEngine from "@effect-kps/workflow/SqliteEngine"
-import {
-  ClusterWorkflowEngine,
-  MessageStorage,
-  RunnerHealth,
-  Runners,
-  RunnerStorage,
-  Sharding,
-  ShardingConfig
-} from "@effect/cluster"
+import { MessageStorage } from "@effect/cluster"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Layer, Metric, Scope, TestClock } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-
-// A process stops at once, as a crash does, instead of giving its entities time to finish.
-const shardingConfig = { entityTerminationTimeout: Duration.zero }
-
-// The cluster's own in-memory storage: the MemoryDriver outlives the runners built on it.
-const inMemory = Effect.map(Layer.build(MessageStorage.MemoryDriver.Default), (driver) =>
-  KpsWorkflow.layer.pipe(
-    Layer.provideMerge(ClusterWorkflowEngine.layer),
-    Layer.provide(
-      Sharding.layer.pipe(
-        Layer.provideMerge(Runners.layerNoop),
-        Layer.provideMerge(
-          Layer.effect(MessageStorage.MessageStorage, Effect.map(MessageStorage.MemoryDriver, (_) => _.storage))
-        ),
-        Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
-        Layer.provide(ShardingConfig.layer(shardingConfig))
-      )
-    ),
-    Layer.provide(Layer.succeedContext(driver))
-  ))
-
-// SqliteEngine: a file in a directory of its own, removed at the end.
-const sqliteFile = Effect.map(
-  Effect.acquireRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "kps-workflow-"))),
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  ),
-  (dir) => SqliteEngine.layer({ filename: join(dir, "waits.sqlite"), shardingConfig })
-)
-
-const storages = [
-  { name: "the cluster's memory storage", make: inMemory },
-  { name: "SqliteEngine", make: sqliteFile }
-] as const
+import { Clock, Duration, Effect, Exit, Metric, Scope, TestClock } from "effect"
+import { startProcess, storages } from "./utils/processes.js"
 
 const running = (seconds: number) => KpsTesting.status("RUNNING_RESET", { for: `${seconds} seconds` })
 const done = KpsTesting.status("SUCCESS_RESET")
@@ -63,15 +18,9 @@ describe("KpsWorkflow.WaitForTask across a restart", () => {
       () =>
         Effect.gen(function*() {
           const processLayer = yield* storage.make
-          /** Starts a process on what outlives it; closing the scope it returns stops it. */
-          const startProcess = Effect.gen(function*() {
-            const scope = yield* Scope.make()
-            const context = yield* Layer.buildWithScope(processLayer, scope)
-            return { scope, context }
-          })
           const start = yield* Clock.currentTimeMillis
           const resumedBefore = (yield* Metric.value(WorkflowMetrics.resumed)).count
-          const first = yield* startProcess
+          const first = yield* startProcess(processLayer)
           yield* KpsWorkflow.WaitForTask.execute(payload, { discard: true }).pipe(Effect.provide(first.context))
           // Polls at 0, 10 and 20 s; then the process stops, mid-sleep.
           yield* TestClock.adjust("25 seconds")
@@ -80,7 +29,7 @@ describe("KpsWorkflow.WaitForTask across a restart", () => {
 
           // Down for 20 s, then a new process on the same storage.
           yield* TestClock.adjust("20 seconds")
-          const second = yield* startProcess
+          const second = yield* startProcess(processLayer)
           const exit = yield* KpsWorkflow.WaitForTask.execute(payload).pipe(
             Effect.provide(second.context),
             Effect.fork,
@@ -102,7 +51,10 @@ describe("KpsWorkflow.WaitForTask across a restart", () => {
           expect(times[3]).toBeGreaterThanOrEqual(45_000)
           expect(times[4]).toBe(60_000)
           expect((yield* Metric.value(WorkflowMetrics.resumed)).count - resumedBefore).toBeGreaterThanOrEqual(1)
-        }).pipe(Effect.provide(KpsTesting.layerClient({ tasks: { t: [running(3_600), done] } }))),
+        }).pipe(
+          Effect.provide(KpsTesting.layerClient({ tasks: { t: [running(3_600), done] } })),
+          Effect.provide(MessageStorage.MemoryDriver.Default)
+        ),
       { timeout: 60_000 }
     )
   }

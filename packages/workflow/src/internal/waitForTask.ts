@@ -12,13 +12,18 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Schema from "effect/Schema"
-import type { WaitForTaskPayload } from "../KpsWorkflow.js"
+import type { WaitError, WaitForTaskPayload } from "../KpsWorkflow.js"
 import * as WorkflowMetrics from "../WorkflowMetrics.js"
 
-type Engine = Context.Context<WorkflowEngine.WorkflowEngine | WorkflowEngine.WorkflowInstance>
+/** What a workflow's body runs with. */
+export type EngineServices = WorkflowEngine.WorkflowEngine | WorkflowEngine.WorkflowInstance
+
+type Engine = Context.Context<EngineServices>
 
 /** The wait's options, from what the workflow stored. */
-const waitOptions = (payload: Schema.Schema.Type<typeof WaitForTaskPayload>): TaskWaiter.WaitOptions => ({
+export const waitOptions = (
+  payload: Omit<Schema.Schema.Type<typeof WaitForTaskPayload>, "taskId">
+): TaskWaiter.WaitOptions => ({
   projectId: payload.projectId,
   policy: payload.policy,
   deadline: payload.deadline,
@@ -62,9 +67,17 @@ const durable = (engine: Engine): WaitDriver.WaitDriver => ({
       ))
 })
 
+/** The engine's services, for the steps to record themselves. */
+export const engine: Effect.Effect<Engine, never, EngineServices> = Effect.context<EngineServices>()
+
+/** Waits durably on a task, each step recorded with `engine`. */
+export const wait = (
+  taskId: string,
+  options: TaskWaiter.WaitOptions,
+  engine: Engine
+): Effect.Effect<KeypairTask.KeypairTask, WaitError, KpsClient.KpsClient> =>
+  WaitDriver.waitForTask(taskId, options, durable(engine))
+
 /** The body of `KpsWorkflow.WaitForTask`. */
 export const waitForTask = (payload: Schema.Schema.Type<typeof WaitForTaskPayload>) =>
-  Effect.flatMap(
-    Effect.context<WorkflowEngine.WorkflowEngine | WorkflowEngine.WorkflowInstance | KpsClient.KpsClient>(),
-    (context) => WaitDriver.waitForTask(payload.taskId, waitOptions(payload), durable(context as Engine))
-  )
+  Effect.flatMap(engine, (engine) => wait(payload.taskId, waitOptions(payload), engine))
