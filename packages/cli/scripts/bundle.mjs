@@ -75,6 +75,8 @@ const result = await build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   define: { KPS_TASK_QUICK: JSON.stringify(texts) },
+  // A native module (the SQLite of --store): loaded from node_modules, where its build put it.
+  external: ["better-sqlite3"],
   metafile: true
 })
 
