@@ -27,6 +27,8 @@ await esbuild.build({
   conditions: ["source"],
   // CommonJS dependencies (undici) require Node's modules.
   banner: { js: "import { createRequire } from \"node:module\"; const require = createRequire(import.meta.url);" },
+  // A native module (SQLite, for the durable waits): loaded from node_modules, where its build put it.
+  external: ["better-sqlite3"],
   logLevel: "error"
 })
 const { status } = spawnSync(process.execPath, [...flags, outfile], {
