@@ -209,9 +209,6 @@ describe("packages", () => {
 describe("the CLI, an application", () => {
   const cli = packages.find(({ manifest }) => manifest.bin !== undefined)!
   const dependencies = cli.manifest.dependencies ?? {}
-  // Peers of @effect/platform-node for its cluster, RPC and SQL modules, which the CLI does not
-  // import; pack-check runs `kps-task` installed without them.
-  const unreached = new Set(["@effect/cluster", "@effect/rpc", "@effect/sql"])
 
   it("carries Effect itself instead of asking for peers", () => {
     expect(cli.manifest.peerDependencies).toBeUndefined()
@@ -229,7 +226,7 @@ describe("the CLI, an application", () => {
       const dependency = readManifest(join(real, "package.json"))
       const optional = (dependency.peerDependenciesMeta ?? {}) as Readonly<Record<string, { optional?: boolean }>>
       for (const peer of Object.keys(dependency.peerDependencies ?? {})) {
-        if (!(peer in dependencies) && !unreached.has(peer) && optional[peer]?.optional !== true) {
+        if (!(peer in dependencies) && optional[peer]?.optional !== true) {
           missing.add(`${peer} (for ${dependency.name})`)
         }
       }
