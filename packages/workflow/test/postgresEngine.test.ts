@@ -1,4 +1,4 @@
-import { KpsClient } from "@effect-kps/core"
+import { KpsClient, KpsError } from "@effect-kps/core"
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
 import { KpsTesting } from "@effect-kps/testing"
 import { KpsWorkflow } from "@effect-kps/workflow"
@@ -121,6 +121,26 @@ const execute = (client: Context.Context<WorkflowEngine.WorkflowEngine>, task: T
     Effect.exit,
     Effect.provide(client)
   )
+
+describe("PostgresEngine options", () => {
+  it.effect("a limit that is not a whole number of at least 1 fails with KpsInvalidInput before anything starts", () =>
+    Effect.gen(function*() {
+      for (const requestsPerSecond of [0, -1, 2.5, Number.NaN]) {
+        const exit = yield* Layer.build(PostgresEngine.layerRunner({
+          // Nothing listens there: the options are refused before any connection.
+          url: "postgres://nobody@127.0.0.1:1/none",
+          runnerAddress: { host: "127.0.0.1", port: 1 },
+          requestsPerSecond
+        })).pipe(Effect.scoped, Effect.provide(KpsTesting.layerClient({ tasks: {} })), Effect.exit)
+        expect(exit).toEqual(Exit.fail(
+          new KpsError.KpsInvalidInput({
+            field: "requestsPerSecond",
+            description: `must be a whole number of at least 1, got ${requestsPerSecond}`
+          })
+        ))
+      }
+    }))
+})
 
 Postgres.warnIfSkipped()
 
