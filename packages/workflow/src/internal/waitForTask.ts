@@ -14,6 +14,7 @@ import * as Metric from "effect/Metric"
 import type * as Schema from "effect/Schema"
 import type { WaitError, WaitForTaskPayload } from "../KpsWorkflow.js"
 import * as WorkflowMetrics from "../WorkflowMetrics.js"
+import * as RequestGate from "./requestGate.js"
 
 /** What a workflow's body runs with. */
 export type EngineServices = WorkflowEngine.WorkflowEngine | WorkflowEngine.WorkflowInstance
@@ -55,7 +56,8 @@ const durable = (engine: Engine): WaitDriver.WaitDriver => ({
         name: `poll/${attempt}`,
         success: KeypairTask.KeypairTask,
         error: KpsError.KpsError,
-        execute: request
+        // Inside the step: a replay reads the stored answer without asking the fleet's gate.
+        execute: Effect.zipRight(RequestGate.admit, request)
       }),
       engine
     ),

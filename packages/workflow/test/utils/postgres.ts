@@ -130,8 +130,8 @@ const directory = (who: Identity) =>
     (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
   )
 
-// A port free right now on 127.0.0.1 (the server may still lose it to someone else: see `start`).
-const freePort = Effect.async<number>((resume) => {
+/** A port free right now on 127.0.0.1 (a server may still lose it to someone else: see `start`). */
+export const freePort = Effect.async<number>((resume) => {
   const server = Net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const address = server.address()

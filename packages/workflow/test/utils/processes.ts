@@ -9,7 +9,7 @@ import {
   Sharding,
   ShardingConfig
 } from "@effect/cluster"
-import { Duration, Effect, Layer, Scope } from "effect"
+import { Duration, Effect, ExecutionStrategy, Layer, Scope } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -48,10 +48,13 @@ export const storages = [
   { name: "SqliteEngine", make: sqliteFile }
 ] as const
 
-/** Starts a "process" on what outlives it; closing the scope it returns stops it. */
+/**
+ * Starts a "process" on what outlives it; closing the scope it returns stops it, and so does the
+ * end of the test's scope (processes stopped first, in reverse order, before what they run on).
+ */
 export const startProcess = <A, E, R>(processLayer: Layer.Layer<A, E, R>) =>
   Effect.gen(function*() {
-    const scope = yield* Scope.make()
+    const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const context = yield* Layer.buildWithScope(processLayer, scope)
     return { scope, context }
   })

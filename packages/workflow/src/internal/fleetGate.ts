@@ -1,0 +1,95 @@
+/**
+ * One gate for a fleet's requests to KPS: every poll of every runner passes through one
+ * `@effect/cluster` entity, keyed by the account, that admits at most `limit` requests in any
+ * window. The cluster keeps the entity on one runner at a time, so the limit holds for the whole
+ * fleet, wherever the entity runs.
+ */
+import * as KpsError from "@effect-kps/core/KpsError"
+import * as Entity from "@effect/cluster/Entity"
+import type * as Sharding from "@effect/cluster/Sharding"
+import * as Rpc from "@effect/rpc/Rpc"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import { RequestGate } from "./requestGate.js"
+
+/** The gate's protocol: `Admit` answers when one request may go out. */
+export const Gate = Entity.make("kps/RequestGate", [Rpc.make("Admit")])
+
+/**
+ * The time between admitting a request and its arrival at KPS (a reply crossing the cluster, the
+ * request crossing the network) varies: a request admitted late may arrive closer to the one
+ * admitted `limit` places after it. The gate counts each window this much longer, so that arrivals
+ * keep to the limit too.
+ */
+export const guard: Duration.Duration = Duration.millis(100)
+
+/** What the gate admits: `limit` requests in any `window`, for the account named `account`. */
+export interface Options {
+  readonly limit: number
+  readonly window: Duration.Duration
+  readonly account: string
+}
+
+/**
+ * One gate: a single fiber admits the waiting requests in order, each one `window` (plus the
+ * guard) after the one admitted `limit` places before it, timed when it is actually admitted.
+ * A gate that starts (first, or after its runner stopped and another took it over) counts `limit`
+ * requests as just admitted: the runner it replaces may have sent them a moment ago.
+ */
+const makeGate = (options: Options) =>
+  Effect.gen(function*() {
+    const spacing = Duration.toMillis(options.window) + Duration.toMillis(guard)
+    const waiting = yield* Effect.acquireRelease(Queue.unbounded<Deferred.Deferred<void>>(), Queue.shutdown)
+    const startedAt = yield* Clock.currentTimeMillis
+    // The times of the last `limit` admissions, oldest at `next`.
+    const admitted: Array<number> = Array.from({ length: options.limit }, () => startedAt)
+    let next = 0
+    const admitOne = Effect.gen(function*() {
+      const waiter = yield* Queue.take(waiting)
+      const now = yield* Clock.currentTimeMillis
+      const free = admitted[next] + spacing
+      if (free > now) yield* Effect.sleep(free - now)
+      admitted[next] = yield* Clock.currentTimeMillis
+      next = (next + 1) % options.limit
+      yield* Deferred.succeed(waiter, undefined)
+    })
+    yield* Effect.forkScoped(Effect.forever(admitOne))
+    return Gate.of({
+      Admit: () =>
+        Effect.flatMap(Deferred.make<void>(), (waiter) => Effect.zipRight(Queue.offer(waiting, waiter), waiter))
+    })
+  })
+
+/**
+ * Registers the gate's entity with the runner (when it runs entities) and provides the
+ * `RequestGate` that asks it. The answer may be lost when the gate's runner stops: the request
+ * asks again (a bounded number of times, then fails as a transport error the wait retries).
+ */
+export const layer = (options: Options): Layer.Layer<RequestGate, never, Sharding.Sharding> =>
+  Layer.effect(
+    RequestGate,
+    Effect.map(Gate.client, (client) => {
+      const gate = client(options.account)
+      const retry = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(120)))
+      return RequestGate.of({
+        admit: Effect.exit(gate.Admit()).pipe(
+          Effect.flatMap((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.fail(exit.cause)),
+          Effect.retry(retry),
+          Effect.catchAll(() =>
+            new KpsError.KpsTransportError({
+              reason: "Transport",
+              description: `the fleet's request gate for account ${options.account} did not answer`
+            })
+          )
+        )
+      })
+    })
+  ).pipe(
+    Layer.provideMerge(Gate.toLayer(makeGate(options), { concurrency: "unbounded" }))
+  )
