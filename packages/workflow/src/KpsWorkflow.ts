@@ -4,8 +4,8 @@
  * waiting twice on one task.
  *
  * The engines: {@link layerMemory} here; the durable ones are modules of their own, imported by
- * their path (`@effect-kps/workflow/SqliteEngine`), since each loads its database driver, an
- * optional peer dependency.
+ * their path (`@effect-kps/workflow/SqliteEngine` for one machine, `@effect-kps/workflow/PostgresEngine`
+ * for many), since each loads its database driver, an optional peer dependency.
  *
  * @since 0.1.0
  */
