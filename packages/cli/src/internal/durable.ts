@@ -2,7 +2,7 @@ import type * as KeypairTask from "@effect-kps/core/KeypairTask"
 import * as KpsClient from "@effect-kps/core/KpsClient"
 import { KpsInvalidInput } from "@effect-kps/core/KpsError"
 import * as KpsWorkflow from "@effect-kps/workflow/KpsWorkflow"
-import * as SqliteEngine from "@effect-kps/workflow/SqliteEngine"
+import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,7 +15,7 @@ import type * as Watch from "./watch.js"
  * The requests of one process's durable waits share what KPS allows one user (about 20 a second),
  * as the waits of `kps-task wait` do.
  */
-const limited = Layer.scoped(
+export const limited: Layer.Layer<KpsClient.KpsClient, never, KpsClient.KpsClient> = Layer.scoped(
   KpsClient.KpsClient,
   Effect.gen(function*() {
     const client = yield* KpsClient.KpsClient
@@ -35,21 +35,24 @@ const printEnd = (json: boolean, taskId: string, task: KeypairTask.KeypairTask) 
   )
 
 /**
- * `kps-task wait … --store FILE`: each task waited on by `KpsWorkflow.WaitForTask` on a
- * `SqliteEngine` in `store`. Run again after a stop (even `kill -9`), the same command takes the
- * waits up where they were, with the deadlines of the first run; a wait that had ended answers
- * what it ended with, without a request.
+ * `kps-task wait … --store FILE` or `--postgres URL`: each task waited on by
+ * `KpsWorkflow.WaitForTask` on `engine` (a `SqliteEngine` in the file, or the fleet's runners).
+ * Run again after a stop (even `kill -9`), the same command takes the waits up where they were,
+ * with the deadlines of the first run; a wait that had ended answers what it ended with, without a
+ * request. `projectId`, when given, is stored with each wait, for the process that polls.
  */
-export const wait = (
+export const wait = <E>(
   taskIds: ReadonlyArray<string>,
   options: Watch.Options,
-  store: string
-): Effect.Effect<ReadonlyArray<Watch.Outcome>, unknown, KpsClient.KpsClient> =>
+  projectId: string | undefined,
+  engine: Layer.Layer<WorkflowEngine.WorkflowEngine, E>
+): Effect.Effect<ReadonlyArray<Watch.Outcome>, unknown> =>
   Effect.gen(function*() {
     const payloads = yield* Effect.forEach([...new Set(taskIds)], (taskId) =>
       Effect.mapError(
         checkPayload({
           taskId,
+          ...(projectId === undefined ? {} : { projectId }),
           policy: options.policy,
           ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
           ...(options.notFoundGrace === undefined ? {} : { notFoundGrace: options.notFoundGrace })
@@ -64,8 +67,4 @@ export const wait = (
         Effect.either,
         Effect.map((result): Watch.Outcome => ({ taskId: payload.taskId, result }))
       ), { concurrency: "unbounded" })
-  }).pipe(
-    Effect.provide(
-      SqliteEngine.layer({ filename: store }).pipe(Layer.provide(limited))
-    )
-  )
+  }).pipe(Effect.provide(engine))

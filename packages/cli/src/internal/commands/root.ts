@@ -5,6 +5,7 @@ import * as Disassociate from "./disassociate.js"
 import * as Emulator from "./emulator.js"
 import * as Get from "./get.js"
 import * as Missing from "./missing.js"
+import * as Runner from "./runner.js"
 import * as Tasks from "./tasks.js"
 import * as Wait from "./wait.js"
 
@@ -12,7 +13,8 @@ import * as Wait from "./wait.js"
 export const command = /* @__PURE__ */ Command.make(
   "kps-task",
   {},
-  () => Missing.subcommand("kps-task", ["get", "wait", "associate", "disassociate", "tasks", "emulator", "demo"])
+  () =>
+    Missing.subcommand("kps-task", ["get", "wait", "associate", "disassociate", "tasks", "runner", "emulator", "demo"])
 ).pipe(
   Command.withDescription(
     "Start, get and wait on Huawei Cloud KPS tasks, list and clean them, run a local KPS emulator, see a demo"
@@ -23,6 +25,7 @@ export const command = /* @__PURE__ */ Command.make(
     Associate.command,
     Disassociate.command,
     Tasks.command,
+    Runner.command,
     Emulator.command,
     Demo.command
   ])
