@@ -87,7 +87,10 @@ describe.concurrent("kps-task usage", () => {
   })
 
   it.for([
-    { args: [], message: "missing command: give one of get, wait, associate, disassociate, tasks, runner, emulator, demo" },
+    {
+      args: [],
+      message: "missing command: give one of get, wait, associate, disassociate, tasks, runner, emulator, demo"
+    },
     { args: ["tasks"], message: "missing command: give one of running, failed, clean (see kps-task tasks --help)" },
     { args: ["frobnicate"], message: "Invalid subcommand for kps-task - use one of 'get', 'wait'" },
     { args: ["get"], message: "Missing argument <task-id>" },
