@@ -16,10 +16,14 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import { RequestGate } from "./requestGate.js"
 
-/** The gate's protocol: `Admit` answers when one request may go out. */
-export const Gate = Entity.make("kps/RequestGate", [Rpc.make("Admit")])
+/**
+ * The gate's protocol: `Admit` answers when one request may go out, with the time (the gate's
+ * `Clock`, epoch milliseconds) it gave leave.
+ */
+export const Gate = Entity.make("kps/RequestGate", [Rpc.make("Admit", { success: Schema.Number })])
 
 /**
  * The time between admitting a request and its arrival at KPS (a reply crossing the cluster, the
@@ -28,6 +32,9 @@ export const Gate = Entity.make("kps/RequestGate", [Rpc.make("Admit")])
  * keep to the limit too.
  */
 export const guard: Duration.Duration = Duration.millis(100)
+
+/** How many times a request asks the gate again for leave that was stale when it came. */
+const staleRetries = 20
 
 /** What the gate admits: `limit` requests in any `window`, for the account named `account`. */
 export interface Options {
@@ -45,7 +52,7 @@ export interface Options {
 const makeGate = (options: Options) =>
   Effect.gen(function*() {
     const spacing = Duration.toMillis(options.window) + Duration.toMillis(guard)
-    const waiting = yield* Effect.acquireRelease(Queue.unbounded<Deferred.Deferred<void>>(), Queue.shutdown)
+    const waiting = yield* Effect.acquireRelease(Queue.unbounded<Deferred.Deferred<number>>(), Queue.shutdown)
     const startedAt = yield* Clock.currentTimeMillis
     // The times of the last `limit` admissions, oldest at `next`.
     const admitted: Array<number> = Array.from({ length: options.limit }, () => startedAt)
@@ -55,14 +62,15 @@ const makeGate = (options: Options) =>
       const now = yield* Clock.currentTimeMillis
       const free = admitted[next] + spacing
       if (free > now) yield* Effect.sleep(free - now)
-      admitted[next] = yield* Clock.currentTimeMillis
+      const at = yield* Clock.currentTimeMillis
+      admitted[next] = at
       next = (next + 1) % options.limit
-      yield* Deferred.succeed(waiter, undefined)
+      yield* Deferred.succeed(waiter, at)
     })
     yield* Effect.forkScoped(Effect.forever(admitOne))
     return Gate.of({
       Admit: () =>
-        Effect.flatMap(Deferred.make<void>(), (waiter) => Effect.zipRight(Queue.offer(waiting, waiter), waiter))
+        Effect.flatMap(Deferred.make<number>(), (waiter) => Effect.zipRight(Queue.offer(waiting, waiter), waiter))
     })
   })
 
@@ -77,14 +85,31 @@ export const layer = (options: Options): Layer.Layer<RequestGate, never, Shardin
     Effect.map(Gate.client, (client) => {
       const gate = client(options.account)
       const retry = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(120)))
+      const ask = Effect.exit(gate.Admit()).pipe(
+        Effect.flatMap((exit) => Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.fail(exit.cause)),
+        Effect.retry(retry),
+        Effect.catchAll(() =>
+          new KpsError.KpsTransportError({
+            reason: "Transport",
+            description: `the fleet's request gate for account ${options.account} did not answer`
+          })
+        )
+      )
+      // A leave older than the guard when it reaches the request (a busy machine, a slow reply)
+      // could let the request arrive bunched with later ones: it is asked for again.
+      const fresh = Effect.flatMap(ask, (granted) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          now - granted <= Duration.toMillis(guard) ? Effect.succeed(true) : Effect.succeed(false)))
       return RequestGate.of({
-        admit: Effect.exit(gate.Admit()).pipe(
-          Effect.flatMap((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.fail(exit.cause)),
-          Effect.retry(retry),
-          Effect.catchAll(() =>
-            new KpsError.KpsTransportError({
+        admit: Effect.repeat(fresh, {
+          until: (ok) =>
+            ok,
+          times: staleRetries
+        }).pipe(
+          Effect.flatMap((ok) =>
+            ok ? Effect.void : new KpsError.KpsTransportError({
               reason: "Transport",
-              description: `the fleet's request gate for account ${options.account} did not answer`
+              description: `the fleet's request gate for account ${options.account} gave only stale leave`
             })
           )
         )
