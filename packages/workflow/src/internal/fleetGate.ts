@@ -97,15 +97,12 @@ export const layer = (options: Options): Layer.Layer<RequestGate, never, Shardin
       )
       // A leave older than the guard when it reaches the request (a busy machine, a slow reply)
       // could let the request arrive bunched with later ones: it is asked for again.
-      const fresh = Effect.flatMap(ask, (granted) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          now - granted <= Duration.toMillis(guard) ? Effect.succeed(true) : Effect.succeed(false)))
+      const fresh = Effect.flatMap(
+        ask,
+        (granted) => Effect.map(Clock.currentTimeMillis, (now) => now - granted <= Duration.toMillis(guard))
+      )
       return RequestGate.of({
-        admit: Effect.repeat(fresh, {
-          until: (ok) =>
-            ok,
-          times: staleRetries
-        }).pipe(
+        admit: Effect.repeat(fresh, { until: (ok) => ok, times: staleRetries }).pipe(
           Effect.flatMap((ok) =>
             ok ? Effect.void : new KpsError.KpsTransportError({
               reason: "Transport",
