@@ -3,7 +3,7 @@ import { KpsTesting } from "@effect-kps/testing"
 import { KpsWorkflow, ServerCredentials, WorkflowMetrics } from "@effect-kps/workflow"
 import { MessageStorage } from "@effect/cluster"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Layer, Metric, Redacted, Scope, TestClock } from "effect"
+import { Effect, Exit, Layer, Metric, Redacted, Scope, TestClock } from "effect"
 import { inMemory, startProcess } from "./utils/processes.js"
 
 const password = "root-password-that-must-stay-out-of-storage"
@@ -132,8 +132,8 @@ describe("KpsWorkflow.AssociateAndWait", () => {
       yield* KpsTesting.runToEnd(first)
       yield* KpsTesting.runToEnd(second)
       expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(1)
-      yield* Effect.fork(KpsWorkflow.AssociateAndWait.execute({ ...payload, idempotencyKey: "rotation-2" }))
-      yield* TestClock.adjust(Duration.seconds(1))
+      const third = yield* Effect.fork(KpsWorkflow.AssociateAndWait.execute({ ...payload, idempotencyKey: "rotation-2" }))
+      yield* KpsTesting.runToEnd(third)
       expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(2)
     }).pipe(
       Effect.provide(KpsWorkflow.layerMemory.pipe(Layer.provideMerge(KpsTesting.layerClient({ timeline: taking(8) }))))
