@@ -27,6 +27,7 @@ export default defineConfig({
     projects: [
       "packages/*/vitest.config.ts",
       ...(hasChromium ? [] : ["!packages/browser/vitest.config.ts"]),
+      "test-support/vitest.config.ts",
       "docs/vitest.config.ts"
     ],
     reporters: ["default", ...(hasChromium ? [] : [browserNotice]), "./vitest.summary.ts"]

@@ -132,7 +132,9 @@ describe("KpsWorkflow.AssociateAndWait", () => {
       yield* KpsTesting.runToEnd(first)
       yield* KpsTesting.runToEnd(second)
       expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(1)
-      const third = yield* Effect.fork(KpsWorkflow.AssociateAndWait.execute({ ...payload, idempotencyKey: "rotation-2" }))
+      const third = yield* Effect.fork(
+        KpsWorkflow.AssociateAndWait.execute({ ...payload, idempotencyKey: "rotation-2" })
+      )
       yield* KpsTesting.runToEnd(third)
       expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(2)
     }).pipe(

@@ -1,14 +1,15 @@
 import { KpsClient, KpsError } from "@effect-kps/core"
 import { TaskWaiter, WaitPolicy } from "@effect-kps/polling"
+import * as Postgres from "@effect-kps/test-support/Postgres"
 import { KpsTesting } from "@effect-kps/testing"
 import { KpsWorkflow } from "@effect-kps/workflow"
 import * as PostgresEngine from "@effect-kps/workflow/PostgresEngine"
+import { ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "@effect/cluster"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
 import { type WorkflowEngine } from "@effect/workflow"
 import { Clock, type Context, Duration, Effect, Exit, Fiber, Layer, Redacted, Schedule, Scope } from "effect"
-import * as Postgres from "./utils/postgres.js"
 import { startProcess } from "./utils/processes.js"
 
 // Real processes and a real database: the bound is generous, and no test asserts a time.
@@ -145,6 +146,33 @@ describe("PostgresEngine options", () => {
 Postgres.warnIfSkipped()
 
 describe.skipIf(Postgres.skip)("PostgresEngine", () => {
+  it.live(
+    "hosts @effect/cluster's SQL message and runner storage (their tables built)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { url } = yield* Postgres.start()
+        yield* Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const storage = Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
+            Layer.provide(ShardingConfig.layerDefaults),
+            Layer.provide(Layer.succeed(SqlClient.SqlClient, sql))
+          )
+          yield* Effect.scoped(Layer.build(storage))
+          const tables = yield* sql<{ readonly name: string }>`
+        select table_name as name from information_schema.tables
+        where table_schema = 'public' and table_name like 'cluster\\_%' order by table_name`
+          // On PostgreSQL the runner storage locks shards with advisory locks: no `cluster_locks` table.
+          expect(tables.map((table) => table.name)).toEqual([
+            "cluster_messages",
+            "cluster_migrations",
+            "cluster_replies",
+            "cluster_runners"
+          ])
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })))
+      })),
+    timeout
+  )
+
   it.live(
     "three runners and a client share the waits, the fleet within one limit of requests",
     () =>

@@ -7,7 +7,7 @@
  *
  * @example
  * import { describe, it } from "@effect/vitest"
- * import * as Postgres from "./utils/postgres.js"
+ * import * as Postgres from "@effect-kps/test-support/Postgres"
  *
  * Postgres.warnIfSkipped()
  * describe.skipIf(Postgres.skip)("on PostgreSQL", () => {

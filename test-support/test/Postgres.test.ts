@@ -1,11 +1,10 @@
-import { ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "@effect/cluster"
+import * as Postgres from "@effect-kps/test-support/Postgres"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Redacted } from "effect"
+import { Deferred, Effect, Exit, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import * as Postgres from "./utils/postgres.js"
 
 // Real processes: initdb alone takes seconds on a busy machine. The bound is generous, and no
 // test asserts a time.
@@ -40,30 +39,6 @@ describe.skipIf(Postgres.skip)("the PostgreSQL test harness", () => {
       const rows = yield* sql<{ readonly id: number; readonly body: string }>`select id, body from notes order by id`
       expect(rows).toEqual([{ id: 1, body: "first" }, { id: 2, body: "zweite ✓" }])
     })), timeout)
-
-  it.live(
-    "hosts @effect/cluster's SQL message and runner storage (their tables built)",
-    () =>
-      onPostgres(Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        const storage = Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
-          Layer.provide(ShardingConfig.layerDefaults),
-          Layer.provide(Layer.succeed(SqlClient.SqlClient, sql))
-        )
-        yield* Effect.scoped(Layer.build(storage))
-        const tables = yield* sql<{ readonly name: string }>`
-        select table_name as name from information_schema.tables
-        where table_schema = 'public' and table_name like 'cluster\\_%' order by table_name`
-        // On PostgreSQL the runner storage locks shards with advisory locks: no `cluster_locks` table.
-        expect(tables.map((table) => table.name)).toEqual([
-          "cluster_messages",
-          "cluster_migrations",
-          "cluster_replies",
-          "cluster_runners"
-        ])
-      })),
-    timeout
-  )
 
   it.live("stops the server and deletes its data when the scope closes, even on failure", () =>
     Effect.gen(function*() {
