@@ -26,12 +26,17 @@ import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import * as Cause from "effect/Cause"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as fleetGate from "./internal/fleetGate.js"
 import * as KpsWorkflow from "./KpsWorkflow.js"
 
@@ -87,10 +92,44 @@ export interface RunnerOptions extends Options {
  */
 export const defaultRequestsPerSecond: number = 20
 
+// Runners of a fleet started together on a fresh database create the cluster's tables at the same
+// moment, and PostgreSQL may refuse one of two concurrent `CREATE TABLE IF NOT EXISTS` (a
+// duplicate `pg_type` row): the tables exist once the other is done, so building the storage again
+// succeeds. The same retries let a runner start while the database is still coming up.
+const storageRetries = Schedule.spaced("500 millis").pipe(Schedule.intersect(Schedule.recurs(10)))
+
 const storage = (options: Options) =>
-  Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
-    Layer.provide(
-      PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
+  retrying(
+    Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
+      Layer.provide(
+        PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
+      )
+    ),
+    storageRetries
+  )
+
+// The cluster's storage turns a failed migration into a defect, and `Layer.retry` would find the
+// failed build in the layer's memo map: each try builds afresh, in a scope of its own that a failed
+// try closes (its connections with it), and a defect is tried again as a failure is.
+const retrying = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, schedule: Schedule.Schedule<unknown>) =>
+  Layer.scopedContext(
+    Effect.flatMap(
+      Effect.scope,
+      (outer) =>
+        Effect.flatMap(
+          Scope.fork(outer, ExecutionStrategy.sequential),
+          (scope) =>
+            Effect.onExit(Layer.buildWithScope(layer, scope), (exit) =>
+              Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
+        ).pipe(
+          Effect.sandbox,
+          Effect.retry({
+            schedule,
+            while: (cause) =>
+              !Cause.isInterruptedOnly(cause)
+          }),
+          Effect.unsandbox
+        )
     )
   )
 
@@ -116,9 +155,11 @@ const gateOptions = (options: RunnerOptions) => {
  * waits of this package (`KpsWorkflow`) and can submit them too. Closing the layer's scope stops
  * the runner: its waits move to the other runners.
  *
- * Every poll, wherever it runs, waits its turn at the fleet's gate: at most `requestsPerSecond`
- * (default 20) in any second for the whole fleet. Only polls pass the gate; the binding step of
- * `AssociateAndWait` and its look for a running task go out at once.
+ * Every request, wherever it runs (each poll, each binding of `AssociateAndWait` and each page of
+ * its look for a running task), waits its turn at the fleet's gate: at most `requestsPerSecond`
+ * (default 20) in any second for the whole fleet. Runners started together on a fresh database
+ * may race to create its tables: a runner whose storage fails to start tries again (10 times,
+ * half a second apart), which also lets it start while the database is still coming up.
  *
  * @example
  * ```ts

@@ -4,6 +4,7 @@ import { KpsWorkflow, ServerCredentials, WorkflowMetrics } from "@effect-kps/wor
 import { MessageStorage } from "@effect/cluster"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Metric, Redacted, Scope, TestClock } from "effect"
+import { RequestGate } from "../src/internal/requestGate.js"
 import { inMemory, startProcess } from "./utils/processes.js"
 
 const password = "root-password-that-must-stay-out-of-storage"
@@ -62,6 +63,28 @@ describe("KpsWorkflow.AssociateAndWait", () => {
         }))
       ))
     ))
+
+  it.effect("every request passes the gate of a fleet: the binding, the look for it, each page, each poll", () => {
+    let admitted = 0
+    const gate = Layer.succeed(RequestGate, { admit: Effect.sync(() => void admitted++) })
+    return Effect.gen(function*() {
+      const exit = yield* KpsTesting.runToEnd(yield* Effect.fork(KpsWorkflow.AssociateAndWait.execute(payload)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const requests = yield* KpsTesting.requests
+      expect(requests.filter(isAssociate)).toHaveLength(1)
+      expect(requests.filter((request) => request.url.includes("/running-tasks"))).toHaveLength(1)
+      // Leave taken as the one page of running tasks was read goes unused: there is no next page.
+      expect(admitted).toBe(requests.length + 1)
+    }).pipe(
+      Effect.provide(KpsWorkflow.layerMemory.pipe(
+        Layer.provide(gate),
+        Layer.provideMerge(KpsTesting.layerClient({
+          timeline: taking(300),
+          routes: { associateKeypair: [KpsTesting.pass({ latency: "10 minutes" })] }
+        }))
+      ))
+    )
+  })
 
   it.effect("an error KPS answered is the result: nothing is adopted, nothing waited on", () =>
     Effect.gen(function*() {

@@ -12,20 +12,26 @@ import * as Stream from "effect/Stream"
 import type { AssociateAndWaitPayload, WaitError } from "../KpsWorkflow.js"
 import { ServerCredentials } from "../ServerCredentials.js"
 import * as WorkflowMetrics from "../WorkflowMetrics.js"
+import * as RequestGate from "./requestGate.js"
 import * as Durable from "./waitForTask.js"
 
 type Payload = Schema.Schema.Type<typeof AssociateAndWaitPayload>
 
-/** A task of this server and key pair that KPS is still working on, if any. */
+/**
+ * A task of this server and key pair that KPS is still working on, if any. Each page is a request
+ * that passes the gate: the stream asks for a page only once the one before is read, so leave
+ * taken as a page is read is leave for the next one (the last page's goes unused).
+ */
 const runningBinding = (payload: Payload) =>
-  KpsClient.KpsClient.pipe(
-    Effect.flatMap((client) =>
+  Effect.flatMap(KpsClient.KpsClient, (client) =>
+    Effect.zipRight(
+      RequestGate.admit,
       client.runningTasks(payload.projectId === undefined ? {} : { projectId: payload.projectId }).pipe(
+        Stream.mapChunksEffect((page) => Effect.as(RequestGate.admit, page)),
         Stream.filter((task) => task.serverId === payload.serverId && task.keypairName === payload.keypairName),
         Stream.runHead
       )
-    )
-  )
+    ))
 
 /** Sends the binding: the server's auth key comes from `ServerCredentials`, never from storage. */
 const bind = (payload: Payload) =>
@@ -33,7 +39,7 @@ const bind = (payload: Payload) =>
     ServerCredentials,
     (authOf) =>
       Effect.flatMap(authOf(payload.serverId), (auth) =>
-        KpsClient.associateKeypair(
+        RequestGate.admit.pipe(Effect.zipRight(KpsClient.associateKeypair(
           {
             keypairName: payload.keypairName,
             server: {
@@ -44,7 +50,7 @@ const bind = (payload: Payload) =>
             }
           },
           payload.projectId === undefined ? {} : { projectId: payload.projectId }
-        ))
+        ))))
   )
 
 /** Takes a running task up instead of binding again. */

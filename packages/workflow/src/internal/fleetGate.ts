@@ -45,13 +45,16 @@ export interface Options {
 
 /**
  * One gate: a single fiber admits the waiting requests in order, each one `window` (plus the
- * guard) after the one admitted `limit` places before it, timed when it is actually admitted.
- * A gate that starts (first, or after its runner stopped and another took it over) counts `limit`
- * requests as just admitted: the runner it replaces may have sent them a moment ago.
+ * guard) after the one admitted `limit` places before it, and evenly: never sooner than
+ * `1/limit` of that after the one just before it, so a gate that was held up (a busy runner)
+ * goes on at its pace rather than admitting a burst. Times are taken when a request is actually
+ * admitted. A gate that starts (first, or after its runner stopped and another took it over)
+ * counts `limit` requests as just admitted: the runner it replaces may have sent them a moment ago.
  */
 const makeGate = (options: Options) =>
   Effect.gen(function*() {
     const spacing = Duration.toMillis(options.window) + Duration.toMillis(guard)
+    const pace = spacing / options.limit
     const waiting = yield* Effect.acquireRelease(Queue.unbounded<Deferred.Deferred<number>>(), Queue.shutdown)
     const startedAt = yield* Clock.currentTimeMillis
     // The times of the last `limit` admissions, oldest at `next`.
@@ -60,7 +63,8 @@ const makeGate = (options: Options) =>
     const admitOne = Effect.gen(function*() {
       const waiter = yield* Queue.take(waiting)
       const now = yield* Clock.currentTimeMillis
-      const free = admitted[next] + spacing
+      const latest = admitted[(next + options.limit - 1) % options.limit]
+      const free = Math.max(admitted[next] + spacing, latest + pace)
       if (free > now) yield* Effect.sleep(free - now)
       const at = yield* Clock.currentTimeMillis
       admitted[next] = at
