@@ -71,9 +71,10 @@ export interface RunnerOptions extends Options {
   readonly listenAddress?: { readonly host: string; readonly port: number } | undefined
   /**
    * The most requests the whole fleet sends KPS in any second, for the account (default 20, the
-   * KPS limit per account). All runners of one account must give the same number. The gate spaces
-   * requests a little wider than the limit (see the module's notes), and waits one second before
-   * its first answer after it starts or moves to another runner.
+   * KPS limit per account). All runners of one account must give the same number. The gate admits
+   * that many per 1.3 s, evenly (about 15 a second at 20): the rest is margin for requests that
+   * reach KPS late. It waits one window before its first answer after it starts or moves to
+   * another runner.
    */
   readonly requestsPerSecond?: number | undefined
   /**

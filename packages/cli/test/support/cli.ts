@@ -57,6 +57,8 @@ export interface Running {
 
 export interface StartOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** The backstop of this process, for one that runs as long as a whole test ({@link backstopMs}). */
+  readonly backstopMs?: number | undefined
   /**
    * Blocks the process this long before the CLI runs, as a busy machine does: tests that pass
    * with it do not depend on how fast the CLI starts.
@@ -68,8 +70,9 @@ export interface StartOptions {
 export const spawnProgram = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly env?: Readonly<Record<string, string | undefined>> | undefined } = {}
+  options: Pick<StartOptions, "env" | "backstopMs"> = {}
 ): Running => {
+  const backstop = options.backstopMs ?? backstopMs
   const child = spawn(file, args, { env: cleanEnv(options.env), stdio: "pipe" })
   const name = [file, ...args].join(" ")
   let stdout = ""
@@ -83,18 +86,18 @@ export const spawnProgram = (
 
   let closed = false
   let backstopFired = false
-  const backstop = setTimeout(() => {
+  const backstopTimer = setTimeout(() => {
     backstopFired = true
     child.kill("SIGKILL")
-  }, backstopMs)
+  }, backstop)
   const ended = new Promise<Result>((resolveEnded, rejectEnded) => {
     child.on("error", rejectEnded)
     child.on("close", (code, signal) => {
       closed = true
-      clearTimeout(backstop)
+      clearTimeout(backstopTimer)
       watchers.forEach((watcher) => watcher())
       if (backstopFired) {
-        rejectEnded(new Error(`${name} was still running after ${backstopMs} ms:\n${stdout}\n${stderr}`))
+        rejectEnded(new Error(`${name} was still running after ${backstop} ms:\n${stdout}\n${stderr}`))
       } else {
         resolveEnded({ code, signal, stdout, stderr })
       }

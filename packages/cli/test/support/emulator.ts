@@ -1,6 +1,6 @@
 import { KpsEmulator, type TaskStore } from "@effect-kps/emulator"
 import { type Duration, Effect, Layer, ManagedRuntime, TestClock, TestContext } from "effect"
-import { createServer as createHttpServer, type RequestListener } from "node:http"
+import { Agent, createServer as createHttpServer, request as httpRequest, type RequestListener } from "node:http"
 import { createServer } from "node:net"
 
 export const projectId = KpsEmulator.defaultProjectId
@@ -109,6 +109,48 @@ export const recorder = async (): Promise<Recorder> => {
     })
   })
   return { ...server, requests: () => requests }
+}
+
+/** A request as it arrived at a {@link Counter}: when (real time, epoch ms), and what it asked. */
+export interface Arrival {
+  readonly at: number
+  readonly method: string
+  readonly path: string
+}
+
+/** A loopback proxy in front of a server, counting what arrives: KPS's view of the clients. */
+export interface Counter {
+  readonly url: string
+  readonly arrivals: () => ReadonlyArray<Arrival>
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Starts a {@link Counter} in front of `target`. An answer the target drops (a closed connection)
+ * is dropped for the client too.
+ */
+export const counter = async (target: string): Promise<Counter> => {
+  const arrivals: Array<Arrival> = []
+  const agent = new Agent({ keepAlive: true })
+  const server = await listening((request, response) => {
+    arrivals.push({ at: Date.now(), method: request.method ?? "", path: request.url ?? "" })
+    const upstream = httpRequest(new URL(request.url ?? "/", target), {
+      method: request.method,
+      headers: request.headers,
+      agent
+    }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(response)
+      answer.on("error", () => response.destroy())
+    })
+    upstream.on("error", () => response.destroy())
+    request.pipe(upstream)
+  })
+  return {
+    url: server.url,
+    arrivals: () => arrivals,
+    close: () => server.close().finally(() => agent.destroy())
+  }
 }
 
 /** A loopback HTTP server with this handler, and how to stop it (its connections closed at once). */

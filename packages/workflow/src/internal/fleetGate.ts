@@ -26,12 +26,17 @@ import { RequestGate } from "./requestGate.js"
 export const Gate = Entity.make("kps/RequestGate", [Rpc.make("Admit", { success: Schema.Number })])
 
 /**
- * The time between admitting a request and its arrival at KPS (a reply crossing the cluster, the
- * request crossing the network) varies: a request admitted late may arrive closer to the one
- * admitted `limit` places after it. The gate counts each window this much longer, so that arrivals
- * keep to the limit too.
+ * The time between admitting a request and its arrival at KPS (a reply crossing the cluster, a
+ * busy runner, the request crossing the network) varies: a request that arrives late may arrive
+ * bunched with the ones admitted after it. So a leave is good for `freshness` only (older, it is
+ * asked for again), and the gate counts each window `guard` longer: a request may reach KPS up to
+ * `guard` after its leave, `freshness` of it before it goes out and the rest after, and arrivals
+ * still keep to the limit.
  */
-export const guard: Duration.Duration = Duration.millis(100)
+export const freshness: Duration.Duration = Duration.millis(100)
+
+/** See {@link freshness}. */
+export const guard: Duration.Duration = Duration.millis(300)
 
 /** How many times a request asks the gate again for leave that was stale when it came. */
 const staleRetries = 20
@@ -99,11 +104,9 @@ export const layer = (options: Options): Layer.Layer<RequestGate, never, Shardin
           })
         )
       )
-      // A leave older than the guard when it reaches the request (a busy machine, a slow reply)
-      // could let the request arrive bunched with later ones: it is asked for again.
       const fresh = Effect.flatMap(
         ask,
-        (granted) => Effect.map(Clock.currentTimeMillis, (now) => now - granted <= Duration.toMillis(guard))
+        (granted) => Effect.map(Clock.currentTimeMillis, (now) => now - granted <= Duration.toMillis(freshness))
       )
       return RequestGate.of({
         admit: Effect.repeat(fresh, { until: (ok) => ok, times: staleRetries }).pipe(
