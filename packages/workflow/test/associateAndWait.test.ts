@@ -5,7 +5,7 @@ import { MessageStorage } from "@effect/cluster"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Metric, Redacted, Scope, TestClock } from "effect"
 import { RequestGate } from "../src/internal/requestGate.js"
-import { inMemory, startProcess } from "./utils/processes.js"
+import { startProcess, storages } from "./utils/processes.js"
 
 const password = "root-password-that-must-stay-out-of-storage"
 const Credentials = Layer.succeed(
@@ -105,48 +105,49 @@ describe("KpsWorkflow.AssociateAndWait", () => {
       ))
     ))
 
-  it.scoped(
-    "a process stopped after sending the binding: the next one adopts the task; the login never reaches storage",
-    () =>
-      Effect.gen(function*() {
-        const processLayer = yield* inMemory
-        const adopted = (yield* Metric.value(WorkflowMetrics.adopted)).count
-        const first = yield* startProcess(processLayer)
-        yield* KpsWorkflow.AssociateAndWait.execute(payload, { discard: true }).pipe(Effect.provide(first.context))
-        // The binding is sent; its answer is 5 s late, and the process stops before it comes.
-        yield* TestClock.adjust("2 seconds")
-        expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(1)
-        yield* Scope.close(first.scope, Exit.void)
+  for (const storage of storages) {
+    it.scoped(
+      `${storage.name}: a process stopped after sending the binding: the next one adopts the task; the login never reaches storage`,
+      () =>
+        Effect.gen(function*() {
+          const { contents, layer: processLayer } = yield* storage.make
+          const adopted = (yield* Metric.value(WorkflowMetrics.adopted)).count
+          const first = yield* startProcess(processLayer)
+          yield* KpsWorkflow.AssociateAndWait.execute(payload, { discard: true }).pipe(Effect.provide(first.context))
+          // The binding is sent; its answer is 5 s late, and the process stops before it comes.
+          yield* TestClock.adjust("2 seconds")
+          expect((yield* KpsTesting.requests).filter(isAssociate)).toHaveLength(1)
+          yield* Scope.close(first.scope, Exit.void)
 
-        const second = yield* startProcess(processLayer)
-        const exit = yield* KpsWorkflow.AssociateAndWait.execute(payload).pipe(
-          Effect.provide(second.context),
-          Effect.fork,
-          Effect.flatMap(KpsTesting.runToEnd)
-        )
-        yield* Scope.close(second.scope, Exit.void)
-        expect(Exit.isSuccess(exit) && exit.value.taskId).toBe("stub-task-000001")
-        const requests = yield* KpsTesting.requests
-        expect(requests.filter(isAssociate)).toHaveLength(1)
-        expect((yield* Metric.value(WorkflowMetrics.adopted)).count - adopted).toBe(1)
-        // The login went on the wire, and nowhere into what the engine stored.
-        expect(requests.filter(isAssociate)[0].body).toContain(password)
-        const driver = yield* MessageStorage.MemoryDriver
-        const stored = JSON.stringify([driver.journal, [...driver.requests.values()]])
-        expect(stored).toContain("deploy-2026")
-        expect(stored).not.toContain(password)
-      }).pipe(
-        Effect.provide(Layer.mergeAll(
-          KpsTesting.layerClient({
-            timeline: taking(60),
-            routes: { associateKeypair: [KpsTesting.pass({ latency: "5 seconds" })] }
-          }),
-          Credentials,
-          MessageStorage.MemoryDriver.Default
-        ))
-      ),
-    { timeout: 60_000 }
-  )
+          const second = yield* startProcess(processLayer)
+          const exit = yield* KpsWorkflow.AssociateAndWait.execute(payload).pipe(
+            Effect.provide(second.context),
+            Effect.fork,
+            Effect.flatMap(KpsTesting.runToEnd)
+          )
+          yield* Scope.close(second.scope, Exit.void)
+          expect(Exit.isSuccess(exit) && exit.value.taskId).toBe("stub-task-000001")
+          const requests = yield* KpsTesting.requests
+          expect(requests.filter(isAssociate)).toHaveLength(1)
+          expect((yield* Metric.value(WorkflowMetrics.adopted)).count - adopted).toBe(1)
+          // The login went on the wire, and nowhere into what the engine stored.
+          expect(requests.filter(isAssociate)[0].body).toContain(password)
+          const stored = yield* contents
+          expect(stored).toContain("deploy-2026")
+          expect(stored).not.toContain(password)
+        }).pipe(
+          Effect.provide(Layer.mergeAll(
+            KpsTesting.layerClient({
+              timeline: taking(60),
+              routes: { associateKeypair: [KpsTesting.pass({ latency: "5 seconds" })] }
+            }),
+            Credentials,
+            MessageStorage.MemoryDriver.Default
+          ))
+        ),
+      { timeout: 60_000 }
+    )
+  }
 
   it.effect("the idempotency key: executing twice for one server and key pair joins the one binding", () =>
     Effect.gen(function*() {

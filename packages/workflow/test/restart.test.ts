@@ -17,7 +17,7 @@ describe("KpsWorkflow.WaitForTask across a restart", () => {
       `${storage.name}: a restarted process takes the wait up where it was, with the same deadline`,
       () =>
         Effect.gen(function*() {
-          const processLayer = yield* storage.make
+          const { layer: processLayer } = yield* storage.make
           const start = yield* Clock.currentTimeMillis
           const resumedBefore = (yield* Metric.value(WorkflowMetrics.resumed)).count
           const first = yield* startProcess(processLayer)

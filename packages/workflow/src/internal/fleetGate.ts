@@ -55,8 +55,9 @@ export interface Options {
  * goes on at its pace rather than admitting a burst. Times are taken when a request is actually
  * admitted. A gate that starts (first, or after its runner stopped and another took it over)
  * counts `limit` requests as just admitted: the runner it replaces may have sent them a moment ago.
+ * A request whose asker gave up before its turn (interrupted) takes no place.
  */
-const makeGate = (options: Options) =>
+export const makeGate = (options: Options) =>
   Effect.gen(function*() {
     const spacing = Duration.toMillis(options.window) + Duration.toMillis(guard)
     const pace = spacing / options.limit
@@ -71,6 +72,7 @@ const makeGate = (options: Options) =>
       const latest = admitted[(next + options.limit - 1) % options.limit]
       const free = Math.max(admitted[next] + spacing, latest + pace)
       if (free > now) yield* Effect.sleep(free - now)
+      if (yield* Deferred.isDone(waiter)) return
       const at = yield* Clock.currentTimeMillis
       admitted[next] = at
       next = (next + 1) % options.limit
@@ -79,7 +81,10 @@ const makeGate = (options: Options) =>
     yield* Effect.forkScoped(Effect.forever(admitOne))
     return Gate.of({
       Admit: () =>
-        Effect.flatMap(Deferred.make<number>(), (waiter) => Effect.zipRight(Queue.offer(waiting, waiter), waiter))
+        Effect.flatMap(Deferred.make<number>(), (waiter) =>
+          Effect.zipRight(Queue.offer(waiting, waiter), waiter).pipe(
+            Effect.onInterrupt(() => Deferred.interrupt(waiter))
+          ))
     })
   })
 

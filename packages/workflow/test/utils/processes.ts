@@ -10,7 +10,7 @@ import {
   ShardingConfig
 } from "@effect/cluster"
 import { Duration, Effect, ExecutionStrategy, Layer, Scope } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -35,17 +35,40 @@ export const inMemory = Effect.map(Effect.context<MessageStorage.MemoryDriver>()
   ))
 
 // SqliteEngine: a file in a directory of its own, removed at the end.
-export const sqliteFile = Effect.map(
+const sqliteFilename = Effect.map(
   Effect.acquireRelease(
     Effect.sync(() => mkdtempSync(join(tmpdir(), "kps-workflow-"))),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   ),
-  (dir) => SqliteEngine.layer({ filename: join(dir, "waits.sqlite"), shardingConfig })
+  (dir) => join(dir, "waits.sqlite")
 )
 
+/**
+ * The storages a restart is tested on: what a "process" is built on, and everything it stored, as
+ * text (to look for what must not be there).
+ */
 export const storages = [
-  { name: "the cluster's memory storage", make: inMemory },
-  { name: "SqliteEngine", make: sqliteFile }
+  {
+    name: "the cluster's memory storage",
+    make: Effect.map(inMemory, (layer) => ({
+      layer,
+      contents: Effect.map(
+        MessageStorage.MemoryDriver,
+        (driver) => JSON.stringify([driver.journal, [...driver.requests.values()]])
+      )
+    }))
+  },
+  {
+    name: "SqliteEngine",
+    make: Effect.map(sqliteFilename, (filename) => ({
+      layer: SqliteEngine.layer({ filename, shardingConfig }),
+      // The database and its write-ahead log, as bytes.
+      contents: Effect.sync(() =>
+        [filename, `${filename}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file, "latin1"))
+          .join("")
+      )
+    }))
+  }
 ] as const
 
 /**
