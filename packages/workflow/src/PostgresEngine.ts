@@ -30,13 +30,10 @@ import * as Cause from "effect/Cause"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Scope from "effect/Scope"
 import * as fleetGate from "./internal/fleetGate.js"
 import * as KpsWorkflow from "./KpsWorkflow.js"
 
@@ -96,42 +93,22 @@ export const defaultRequestsPerSecond: number = 20
 // Runners of a fleet started together on a fresh database create the cluster's tables at the same
 // moment, and PostgreSQL may refuse one of two concurrent `CREATE TABLE IF NOT EXISTS` (a
 // duplicate `pg_type` row): the tables exist once the other is done, so building the storage again
-// succeeds. The same retries let a runner start while the database is still coming up.
-const storageRetries = Schedule.spaced("500 millis").pipe(Schedule.intersect(Schedule.recurs(10)))
+// succeeds. The same retries let a runner start while the database is still coming up. The
+// cluster's storage makes a failed migration a defect, which `Layer.retry` alone would not retry:
+// every cause but an interruption is tried again.
+const storageRetries = Schedule.spaced("500 millis").pipe(
+  Schedule.intersect(Schedule.recurs(10)),
+  Schedule.whileInput((cause: Cause.Cause<unknown>) => !Cause.isInterruptedOnly(cause))
+)
 
 const storage = (options: Options) =>
-  retrying(
-    Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
-      Layer.provide(
-        PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
-      )
+  Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
+    Layer.provide(
+      PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
     ),
-    storageRetries
-  )
-
-// The cluster's storage turns a failed migration into a defect, and `Layer.retry` would find the
-// failed build in the layer's memo map: each try builds afresh, in a scope of its own that a failed
-// try closes (its connections with it), and a defect is tried again as a failure is.
-const retrying = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, schedule: Schedule.Schedule<unknown>) =>
-  Layer.scopedContext(
-    Effect.flatMap(
-      Effect.scope,
-      (outer) =>
-        Effect.flatMap(
-          Scope.fork(outer, ExecutionStrategy.sequential),
-          (scope) =>
-            Effect.onExit(Layer.buildWithScope(layer, scope), (exit) =>
-              Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
-        ).pipe(
-          Effect.sandbox,
-          Effect.retry({
-            schedule,
-            while: (cause) =>
-              !Cause.isInterruptedOnly(cause)
-          }),
-          Effect.unsandbox
-        )
-    )
+    Layer.catchAllCause((cause) => Layer.fail(cause)),
+    Layer.retry(storageRetries),
+    Layer.catchAll((cause) => Layer.failCause(cause))
   )
 
 const address = (address: { readonly host: string; readonly port: number }) =>

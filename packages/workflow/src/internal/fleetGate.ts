@@ -12,7 +12,6 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
@@ -99,8 +98,8 @@ export const layer = (options: Options): Layer.Layer<RequestGate, never, Shardin
     Effect.map(Gate.client, (client) => {
       const gate = client(options.account)
       const retry = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(120)))
-      const ask = Effect.exit(gate.Admit()).pipe(
-        Effect.flatMap((exit) => Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.fail(exit.cause)),
+      const ask = gate.Admit().pipe(
+        Effect.sandbox,
         Effect.retry(retry),
         Effect.catchAll(() =>
           new KpsError.KpsTransportError({
